@@ -1,0 +1,261 @@
+#include "actors/risk/risk_actor.hpp"
+
+#include <map>
+#include <set>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "messages/type_ids.hpp"
+#include "venues/common/actor_support.hpp"
+
+namespace agora {
+
+namespace {
+
+std::string gateway_path(const venue_id& v) {
+  return "venue:" + v.str() + "/gateway";
+}
+
+struct risk_state {
+  risk_params params;
+  std::string path;
+  std::unique_ptr<risk_engine> engine;
+  std::map<venue_id, caf::actor> gateways;
+  std::map<uint64_t, std::set<std::string>> awaiting_acks;
+  nanos started = 0;
+  uint64_t intents = 0;
+  uint64_t denied = 0;
+  uint64_t fills = 0;
+  uint64_t processed = 0;
+  std::shared_ptr<spdlog::logger> log;
+  static inline const char* name = "risk";
+};
+
+using risk_actor = caf::stateful_actor<risk_state>;
+
+nanos now_of(risk_actor* self) { return self->state.params.clock->now(); }
+
+void deny(risk_actor* self, const submit_order& o, reject_reason why,
+          std::string detail) {
+  auto& st = self->state;
+  ++st.denied;
+  auto now = now_of(self);
+  st.log->info("intent_denied venue={} symbol={} cid={} side={} px={} qty={} "
+               "reason={} detail=\"{}\" strategy={}",
+               o.venue, o.symbol, o.cid, o.sd, o.px, o.qty, why, detail,
+               o.strategy);
+  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  if (sender)
+    self->send(sender, order_rejected{o.cid, o.venue, o.symbol, why,
+                                      std::move(detail), o.strategy, now, now});
+}
+
+status_report make_status(risk_actor* self) {
+  auto& st = self->state;
+  auto& pos = st.engine->positions();
+  status_report r;
+  r.state = st.engine->state();
+  r.state_reason = st.engine->state_reason();
+  r.intents = st.intents;
+  r.denied = st.denied;
+  r.fills = st.fills;
+  r.open_orders = st.engine->open_orders();
+  r.realized_pnl = pos.realized_pnl();
+  r.unrealized_pnl = pos.unrealized_pnl();
+  r.gross_exposure = pos.gross_exposure();
+  r.uptime = now_of(self) - st.started;
+  return r;
+}
+
+/// Tells every strategy and gateway about the new state; they acknowledge.
+void broadcast_state(risk_actor* self, trading_state from, trading_state to) {
+  auto& st = self->state;
+  trading_state_changed msg{from, to, st.engine->state_reason(),
+                            st.engine->epoch(), now_of(self)};
+  auto epoch = msg.epoch;
+  for (auto kind : {"strategy", "gateway"}) {
+    self->request(st.params.directory, std::chrono::seconds(2), list_atom_v,
+                  std::string{kind})
+      .then([self, msg, epoch](std::vector<actor_entry>& entries) {
+        auto& st = self->state;
+        for (auto& e : entries) {
+          st.awaiting_acks[epoch].insert(e.name);
+          self->send<caf::message_priority::high>(e.handle, msg);
+        }
+      });
+  }
+  self->delayed_send(self, std::chrono::nanoseconds(st.params.ack_timeout),
+                     expire_atom_v, epoch);
+}
+
+std::string change_state(risk_actor* self, trading_state to,
+                         std::string reason, const std::string& by) {
+  auto& st = self->state;
+  auto from = st.engine->state();
+  if (!st.engine->set_state(to, reason))
+    return std::string{"already "} + std::string{to_string(to)};
+  st.log->warn("trading_state_changed from={} to={} by={} reason=\"{}\" "
+               "epoch={}",
+               from, to, by, reason, st.engine->epoch());
+  raise_alert(self,
+              to == trading_state::active ? alert_level::info
+                                          : alert_level::critical,
+              "risk",
+              std::string{"trading "} + std::string{to_string(to)} + " by "
+                + by + (reason.empty() ? "" : ": " + reason),
+              now_of(self));
+  broadcast_state(self, from, to);
+  return std::string{to_string(to)};
+}
+
+caf::behavior risk_impl(risk_actor* self, std::string path,
+                        risk_params params) {
+  auto& st = self->state;
+  st.path = std::move(path);
+  st.params = std::move(params);
+  if (!st.params.clock)
+    st.params.clock = &default_clock();
+  st.log = logger("risk");
+  install_hygiene(self, st.path, st.log);
+  st.engine = std::make_unique<risk_engine>(st.params.limits);
+  st.started = now_of(self);
+  for (auto& v : st.params.venues) {
+    auto venue = v;
+    self->request(st.params.directory, std::chrono::seconds(5),
+                  caf::subscribe_atom_v, gateway_path(v))
+      .then([self, venue](caf::actor& gw) {
+        if (gw)
+          self->state.gateways[venue] = gw;
+      });
+  }
+  self->delayed_send(self, std::chrono::nanoseconds(st.params.status_interval),
+                     timer_atom_v);
+  return {
+    [self](submit_order& o) {
+      auto& st = self->state;
+      ++st.processed;
+      ++st.intents;
+      auto d = st.engine->check(o);
+      if (!d.allowed) {
+        deny(self, o, d.reason, std::move(d.detail));
+        return;
+      }
+      auto gw = st.gateways.find(o.venue);
+      if (gw == st.gateways.end() || !gw->second) {
+        deny(self, o, reject_reason::venue_unavailable,
+             "no gateway for venue " + o.venue.str());
+        return;
+      }
+      st.engine->on_sent(o);
+      self->delegate(gw->second, std::move(o));
+    },
+    [self](actor_replaced& r) {
+      auto& st = self->state;
+      ++st.processed;
+      for (auto& v : st.params.venues)
+        if (gateway_path(v) == r.name) {
+          if (r.handle)
+            st.gateways[v] = r.handle;
+          else
+            st.gateways.erase(v);
+        }
+    },
+    [self](order_accepted&) { ++self->state.processed; },
+    [self](order_filled& f) {
+      auto& st = self->state;
+      ++st.processed;
+      ++st.fills;
+      st.engine->on_fill(f);
+      if (f.leaves_qty.is_zero())
+        st.engine->on_done(f.cid);
+    },
+    [self](order_rejected& e) {
+      ++self->state.processed;
+      self->state.engine->on_done(e.cid);
+    },
+    [self](order_canceled& e) {
+      ++self->state.processed;
+      self->state.engine->on_done(e.cid);
+    },
+    [self](halt_trading& h) {
+      ++self->state.processed;
+      return change_state(self, trading_state::halted, h.reason,
+                          h.by.empty() ? "unknown" : h.by);
+    },
+    [self](resume_trading& r) {
+      ++self->state.processed;
+      return change_state(self, trading_state::active, "resumed",
+                          r.by.empty() ? "unknown" : r.by);
+    },
+    [self](trading_state_acknowledged& a) {
+      auto& st = self->state;
+      ++st.processed;
+      auto i = st.awaiting_acks.find(a.epoch);
+      if (i != st.awaiting_acks.end()) {
+        i->second.erase(a.who);
+        if (i->second.empty())
+          st.awaiting_acks.erase(i);
+      }
+      st.log->info("state_acknowledged who={} epoch={} state={} canceled={}",
+                   a.who, a.epoch, a.state, a.canceled_orders);
+    },
+    [self](expire_atom, uint64_t epoch) {
+      auto& st = self->state;
+      ++st.processed;
+      auto i = st.awaiting_acks.find(epoch);
+      if (i == st.awaiting_acks.end())
+        return;
+      std::string missing;
+      for (auto& who : i->second)
+        missing += (missing.empty() ? "" : ",") + who;
+      st.awaiting_acks.erase(i);
+      st.log->error("state_ack_missing epoch={} missing={}", epoch, missing);
+      raise_alert(self, alert_level::critical, "risk",
+                  "trading state change " + std::to_string(epoch)
+                    + " not acknowledged by: " + missing,
+                  now_of(self));
+    },
+    [self](status_atom) {
+      ++self->state.processed;
+      return make_status(self);
+    },
+    [self](positions_atom) {
+      auto& st = self->state;
+      ++st.processed;
+      auto& pos = st.engine->positions();
+      return positions_report{pos.all(), pos.realized_pnl(),
+                              pos.unrealized_pnl(), pos.gross_exposure()};
+    },
+    [self](timer_atom) {
+      auto& st = self->state;
+      auto r = make_status(self);
+      st.log->info("status state={} intents={} denied={} fills={} "
+                   "open_orders={} realized_pnl={} unrealized_pnl={} "
+                   "gross_exposure={}",
+                   r.state, r.intents, r.denied, r.fills, r.open_orders,
+                   r.realized_pnl, r.unrealized_pnl, r.gross_exposure);
+      self->delayed_send(self,
+                         std::chrono::nanoseconds(st.params.status_interval),
+                         timer_atom_v);
+    },
+    [self](stats_atom) {
+      auto& st = self->state;
+      return actor_stats{
+        std::string{to_string(st.engine->state())}, own_mailbox_size(self),
+        st.processed,
+        "intents=" + std::to_string(st.intents) + " denied="
+          + std::to_string(st.denied) + " fills=" + std::to_string(st.fills)
+          + " open_orders=" + std::to_string(st.engine->open_orders())};
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_risk(caf::actor_system& sys, const std::string& path,
+                      risk_params params) {
+  return sys.spawn(risk_impl, path, std::move(params));
+}
+
+} // namespace agora

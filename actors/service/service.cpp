@@ -1,0 +1,313 @@
+#include "actors/service/service.hpp"
+
+#include <memory>
+
+#include <caf/actor_system.hpp>
+#include <caf/atom.hpp>
+#include <caf/send.hpp>
+
+#include "actors/alerts/alert_router.hpp"
+#include "actors/book/book_actor.hpp"
+#include "actors/control/control_actor.hpp"
+#include "actors/gateway/gateway_actor.hpp"
+#include "actors/risk/risk_actor.hpp"
+#include "actors/strategy/mean_reversion_actor.hpp"
+#include "actors/supervision/directory.hpp"
+#include "actors/supervision/supervisor.hpp"
+#include "messages/type_ids.hpp"
+#include "venues/sim/exchange_actor.hpp"
+#include "venues/common/actor_support.hpp"
+#include "venues/sim/feed_actor.hpp"
+
+namespace agora {
+
+void configure_actor_system(caf::actor_system_config& cfg,
+                            const config::scheduler_config& sched) {
+  register_message_types(cfg);
+  cfg.set("scheduler.policy", sched.policy == "stealing" ? caf::atom("stealing")
+                                                         : caf::atom("sharing"));
+  cfg.set("scheduler.max-threads", sched.max_threads);
+  cfg.set("scheduler.max-throughput", sched.max_throughput);
+  if (sched.busy_poll) {
+    // Spin before sleeping: lowest latency, burns a core while idle.
+    cfg.set("work-stealing.aggressive-poll-attempts", size_t{1'000'000'000});
+    cfg.set("work-stealing.aggressive-steal-interval", size_t{10});
+  }
+}
+
+namespace {
+
+using namespace config;
+
+struct service_context {
+  agora_config cfg;
+  caf::actor directory;
+  service_options opts;
+  const clock_source* clock = nullptr;
+};
+
+using context_ptr = std::shared_ptr<const service_context>;
+
+restart_params restarts_of(const agora_config& cfg) {
+  return restart_params{cfg.supervision.max_restarts, cfg.supervision.within,
+                        cfg.supervision.backoff_initial,
+                        cfg.supervision.backoff_max};
+}
+
+mean_reversion_params to_params(const mean_reversion_config& c) {
+  mean_reversion_params p;
+  p.window = c.window;
+  p.entry_z = c.entry_z;
+  p.exit_z = c.exit_z;
+  p.stop_loss = c.stop_loss;
+  p.bar_interval = c.bar_interval;
+  p.time_stop = c.time_stop;
+  p.time_stop_off_hours = c.time_stop_off_hours;
+  p.off_hours_start_utc = c.off_hours_start_utc;
+  p.off_hours_end_utc = c.off_hours_end_utc;
+  p.allow_short = c.allow_short;
+  p.order_notional = c.order_notional;
+  p.entry_timeout = c.entry_timeout;
+  p.imbalance_levels = c.imbalance_levels;
+  return p;
+}
+
+sim::listed_symbol to_listing(const venue_id& venue,
+                              const sim_symbol_config& s) {
+  sim::listed_symbol l;
+  l.spec = instrument_spec{venue,        s.symbol,    s.tick,
+                           s.lot,        s.min_notional, s.maker_fee,
+                           s.taker_fee,  s.perpetual};
+  l.params.seed = s.seed;
+  l.params.start_price = s.start_price;
+  l.params.volatility = s.volatility;
+  l.params.depth_levels = s.depth;
+  l.params.level_qty = s.level_qty;
+  return l;
+}
+
+child_spec book_child(const context_ptr& ctx, const venue_id& venue,
+                      const symbol_id& symbol) {
+  child_spec c;
+  c.name = "book:" + symbol.str();
+  c.kind = "book";
+  c.start = [ctx, venue, symbol](caf::actor_system& sys,
+                                 const std::string& path) {
+    book_params p;
+    p.venue = venue;
+    p.symbol = symbol;
+    p.feed_path = "venue:" + venue.str() + "/feed";
+    p.directory = ctx->directory;
+    p.imbalance_levels = ctx->cfg.strategy_template.imbalance_levels;
+    p.clock = ctx->clock;
+    return spawn_book(sys, path, std::move(p));
+  };
+  return c;
+}
+
+child_spec strategy_child(const context_ptr& ctx, strategy_config sc) {
+  child_spec c;
+  c.name = sc.name;
+  c.kind = "strategy";
+  c.start = [ctx, sc](caf::actor_system& sys, const std::string& path) {
+    strategy_params p;
+    p.name = sc.name;
+    p.venue = sc.venue;
+    p.symbol = sc.symbol;
+    p.mode = sc.mode;
+    p.params = to_params(sc.mean_reversion);
+    p.directory = ctx->directory;
+    p.cid_base = next_cid_base();
+    p.clock = ctx->clock;
+    return spawn_mean_reversion(sys, path, std::move(p));
+  };
+  return c;
+}
+
+child_spec venue_child(const context_ptr& ctx, const venue_config& vc) {
+  auto venue = vc.name;
+  auto sup_path = "venue:" + venue.str();
+  std::vector<child_spec> children;
+  {
+    child_spec c;
+    c.name = "exchange";
+    c.kind = "exchange";
+    c.start = [ctx, vc](caf::actor_system& sys, const std::string& path) {
+      sim::exchange_params p;
+      p.venue = vc.name;
+      p.step_interval = vc.sim.step_interval;
+      p.latency = vc.sim.latency;
+      p.jitter = vc.sim.jitter;
+      for (auto& s : vc.sim.symbols)
+        p.symbols.push_back(to_listing(vc.name, s));
+      p.default_symbol = to_listing(vc.name, vc.sim.default_symbol);
+      p.clock = ctx->clock;
+      return sim::spawn_exchange(sys, path, std::move(p));
+    };
+    children.push_back(std::move(c));
+  }
+  {
+    child_spec c;
+    c.name = "gateway";
+    c.kind = "gateway";
+    c.start = [ctx, venue](caf::actor_system& sys, const std::string& path) {
+      gateway_params p;
+      p.venue = venue;
+      p.endpoint_path = "venue:" + venue.str() + "/exchange";
+      p.directory = ctx->directory;
+      p.orders_per_minute = ctx->cfg.gateway.orders_per_minute;
+      p.burst = static_cast<double>(ctx->cfg.gateway.burst);
+      p.keep_finished = ctx->cfg.gateway.keep_finished;
+      p.clock = ctx->clock;
+      return spawn_gateway(sys, path, std::move(p));
+    };
+    children.push_back(std::move(c));
+  }
+  {
+    child_spec c;
+    c.name = "feed";
+    c.kind = "feed";
+    c.start = [ctx, vc](caf::actor_system& sys, const std::string& path) {
+      sim::feed_params p;
+      p.venue = vc.name;
+      p.exchange_path = "venue:" + vc.name.str() + "/exchange";
+      p.directory = ctx->directory;
+      p.heartbeat_timeout = vc.sim.heartbeat_timeout;
+      p.clock = ctx->clock;
+      return sim::spawn_feed(sys, path, std::move(p));
+    };
+    children.push_back(std::move(c));
+  }
+  for (auto& s : vc.sim.symbols)
+    children.push_back(book_child(ctx, venue, s.symbol));
+  child_spec c;
+  c.name = sup_path;
+  c.kind = "supervisor";
+  c.start = [ctx, children, sup_path](caf::actor_system& sys,
+                                      const std::string& path) {
+    supervisor_config sc;
+    sc.name = sup_path;
+    sc.path = path;
+    sc.strategy = restart_strategy::rest_for_one;
+    sc.params = restarts_of(ctx->cfg);
+    sc.directory = ctx->directory;
+    sc.clock = ctx->clock;
+    sc.children = children;
+    return spawn_supervisor(sys, std::move(sc));
+  };
+  return c;
+}
+
+} // namespace
+
+service_handles start_service(caf::actor_system& sys,
+                              const config::agora_config& cfg,
+                              service_options opts) {
+  auto ctx_mut = std::make_shared<service_context>();
+  ctx_mut->cfg = cfg;
+  ctx_mut->clock = opts.clock ? opts.clock : &default_clock();
+  ctx_mut->opts = opts;
+  ctx_mut->directory = spawn_directory(sys, ctx_mut->clock);
+  sys.registry().put(directory_name, caf::actor_cast<caf::strong_actor_ptr>(
+                                       ctx_mut->directory));
+  context_ptr ctx = ctx_mut;
+  std::vector<child_spec> top;
+  {
+    child_spec c;
+    c.name = "alerts";
+    c.kind = "alerts";
+    c.well_known = alerts_name;
+    c.start = [ctx](caf::actor_system& sys, const std::string& path) {
+      return spawn_alert_router(sys, path, ctx->clock, 10 * ns_per_s);
+    };
+    top.push_back(std::move(c));
+  }
+  {
+    child_spec c;
+    c.name = "risk";
+    c.kind = "risk";
+    c.well_known = risk_name;
+    c.start = [ctx](caf::actor_system& sys, const std::string& path) {
+      risk_params p;
+      p.limits = risk_limits{ctx->cfg.risk.max_order_notional,
+                             ctx->cfg.risk.max_position_notional,
+                             ctx->cfg.risk.max_gross_exposure};
+      for (auto& v : ctx->cfg.venues)
+        p.venues.push_back(v.name);
+      p.directory = ctx->directory;
+      p.status_interval = ctx->cfg.status_interval;
+      p.clock = ctx->clock;
+      return spawn_risk(sys, path, std::move(p));
+    };
+    top.push_back(std::move(c));
+  }
+  for (auto& v : cfg.venues)
+    top.push_back(venue_child(ctx, v));
+  {
+    std::vector<child_spec> strategies;
+    for (auto& s : cfg.strategies)
+      strategies.push_back(strategy_child(ctx, s));
+    child_spec c;
+    c.name = "strategies";
+    c.kind = "supervisor";
+    c.start = [ctx, strategies](caf::actor_system& sys,
+                                const std::string& path) {
+      supervisor_config sc;
+      sc.name = "strategies";
+      sc.path = path;
+      sc.strategy = restart_strategy::one_for_one;
+      sc.params = restarts_of(ctx->cfg);
+      sc.directory = ctx->directory;
+      sc.clock = ctx->clock;
+      sc.children = strategies;
+      return spawn_supervisor(sys, std::move(sc));
+    };
+    top.push_back(std::move(c));
+  }
+  {
+    child_spec c;
+    c.name = "control";
+    c.kind = "control";
+    c.start = [ctx](caf::actor_system& sys, const std::string& path) {
+      control_params p;
+      p.address = ctx->cfg.control.address;
+      p.port = ctx->cfg.control.port;
+      p.token = ctx->opts.token;
+      p.port_file = ctx->opts.port_file;
+      p.directory = ctx->directory;
+      p.clock = ctx->clock;
+      p.hooks.default_venue = ctx->cfg.venues.empty() ? venue_id{"sim"}
+                                                      : ctx->cfg.venues[0].name;
+      p.hooks.make_book = [ctx](const venue_id& v, const symbol_id& s) {
+        return book_child(ctx, v, s);
+      };
+      p.hooks.make_strategy = [ctx](const venue_id& v, const symbol_id& s) {
+        strategy_config sc;
+        sc.name = "mr:" + s.str();
+        sc.venue = v;
+        sc.symbol = s;
+        sc.mode = ctx->cfg.mode;
+        sc.mean_reversion = ctx->cfg.strategy_template;
+        sc.mean_reversion.allow_short = false;
+        return strategy_child(ctx, std::move(sc));
+      };
+      return spawn_control(sys, path, std::move(p));
+    };
+    top.push_back(std::move(c));
+  }
+  supervisor_config root;
+  root.name = "agora";
+  root.path = "agora";
+  root.strategy = restart_strategy::one_for_one;
+  root.params = restarts_of(cfg);
+  root.directory = ctx->directory;
+  root.clock = ctx->clock;
+  root.children = std::move(top);
+  auto handle = spawn_supervisor(sys, std::move(root));
+  caf::anon_send(ctx->directory, register_atom_v,
+                 actor_entry{"agora", "supervisor", "", handle}, uint64_t{0});
+  sys.registry().put(root_name, caf::actor_cast<caf::strong_actor_ptr>(handle));
+  return service_handles{ctx->directory, handle};
+}
+
+} // namespace agora

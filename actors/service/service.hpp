@@ -1,0 +1,40 @@
+#pragma once
+
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/fwd.hpp>
+
+#include "config/agora_config.hpp"
+#include "messages/time.hpp"
+
+namespace agora {
+
+/// Applies the configured CAF scheduler (policy, threads, throughput,
+/// busy polling) to an actor system config, and registers Agora's types.
+void configure_actor_system(caf::actor_system_config& cfg,
+                            const config::scheduler_config& sched);
+
+/// The running service's entry points.
+struct service_handles {
+  caf::actor directory;
+  caf::actor root;
+};
+
+/// Options that differ between production and tests.
+struct service_options {
+  std::string token;          ///< Control API bearer token.
+  std::string port_file;      ///< Written with the control port once bound.
+  const clock_source* clock = nullptr;
+};
+
+/// Builds and starts the supervision tree of `cfg`:
+/// agora (one_for_one) -> alerts, risk, venue:<name> (rest_for_one: exchange,
+/// gateway, feed, book:<SYMBOL>...), strategies (one_for_one:
+/// <strategy>...), control. The directory runs beside the tree.
+service_handles start_service(caf::actor_system& sys,
+                              const config::agora_config& cfg,
+                              service_options opts);
+
+} // namespace agora

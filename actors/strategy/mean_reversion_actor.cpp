@@ -1,0 +1,232 @@
+#include "actors/strategy/mean_reversion_actor.hpp"
+
+#include <atomic>
+#include <memory>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "messages/type_ids.hpp"
+#include "venues/common/actor_support.hpp"
+
+namespace agora {
+
+uint64_t next_cid_base() noexcept {
+  static const uint64_t run
+    = (static_cast<uint64_t>(default_clock().now() / ns_per_s) & 0xFFFFFu) << 40;
+  static std::atomic<uint64_t> incarnation{0};
+  return run | ((++incarnation & 0xFFFFu) << 24);
+}
+
+namespace {
+
+struct strategy_state {
+  strategy_params params;
+  std::string path;
+  std::string book_path;
+  std::string gateway_path;
+  caf::actor gateway;
+  caf::actor book;
+  std::unique_ptr<mean_reversion> core;
+  uint64_t views = 0;
+  uint64_t intents = 0;
+  uint64_t signals = 0;
+  uint64_t processed = 0;
+  std::shared_ptr<spdlog::logger> log;
+  static inline const char* name = "strategy";
+};
+
+using strategy_actor = caf::stateful_actor<strategy_state>;
+
+nanos now_of(strategy_actor* self) { return self->state.params.clock->now(); }
+
+void execute(strategy_actor* self, strategy_actions&& a) {
+  auto& st = self->state;
+  auto& p = st.params;
+  for (auto& s : a.signals) {
+    ++st.signals;
+    st.log->info("signal strategy={} symbol={} name={} z={:.3f} rho={:.3f} "
+                 "acted={} why={}",
+                 p.name, p.symbol, s.name, s.z, s.rho, s.acted,
+                 s.why.empty() ? "-" : s.why);
+  }
+  auto now = now_of(self);
+  for (auto& c : a.cancels) {
+    st.log->info("cancel_intent strategy={} cid={} purpose={}", p.name, c.cid,
+                 c.purpose);
+    if (p.mode != run_mode::shadow && st.gateway)
+      self->send(st.gateway,
+                 cancel_order{c.cid, p.venue, p.symbol, p.name, now});
+  }
+  for (auto& o : a.orders) {
+    ++st.intents;
+    submit_order msg{o.cid,  p.venue, p.symbol,      o.sd, o.type, o.tif,
+                     o.px,   o.qty,   o.reduce_only, p.name, now};
+    st.log->info("intent strategy={} mode={} cid={} side={} tif={} px={} "
+                 "qty={} reduce_only={} purpose={}",
+                 p.name, p.mode, o.cid, o.sd, o.tif, o.px, o.qty,
+                 o.reduce_only, o.purpose);
+    if (p.mode == run_mode::shadow) {
+      // Nothing leaves in SHADOW: tell the core its intent went nowhere.
+      execute(self, st.core->on_rejected(order_rejected{
+                      o.cid, p.venue, p.symbol, reject_reason::strategy_stopped,
+                      "shadow mode", p.name, now, now}));
+      continue;
+    }
+    if (auto risk = well_known(self->system(), risk_name)) {
+      self->send(risk, std::move(msg));
+    } else {
+      execute(self, st.core->on_rejected(order_rejected{
+                      o.cid, p.venue, p.symbol,
+                      reject_reason::venue_unavailable, "risk not running",
+                      p.name, now, now}));
+    }
+  }
+}
+
+void subscribe_book(strategy_actor* self, const caf::actor& book) {
+  auto& st = self->state;
+  st.book = book;
+  if (book)
+    self->send(book, caf::subscribe_atom_v);
+  else if (st.core)
+    st.core->on_stale();
+}
+
+caf::behavior strategy_impl(strategy_actor* self, std::string path,
+                            strategy_params params) {
+  auto& st = self->state;
+  st.path = std::move(path);
+  st.params = std::move(params);
+  if (!st.params.clock)
+    st.params.clock = &default_clock();
+  st.log = logger("strategy");
+  install_hygiene(self, st.path, st.log);
+  st.book_path = "venue:" + st.params.venue.str() + "/book:"
+                 + st.params.symbol.str();
+  st.gateway_path = "venue:" + st.params.venue.str() + "/gateway";
+  auto& dir = st.params.directory;
+  // Start-up: gateway (for the instrument spec), then the trading state, then
+  // the book. Messages wait until the core exists.
+  self->request(dir, std::chrono::seconds(5), caf::subscribe_atom_v,
+                st.gateway_path)
+    .await(
+      [self](caf::actor& gw) {
+        auto& st = self->state;
+        if (!gw) {
+          self->quit(caf::make_error(caf::sec::runtime_error,
+                                     "no gateway at " + st.gateway_path));
+          return;
+        }
+        st.gateway = gw;
+        self->request(gw, std::chrono::seconds(5), spec_atom_v,
+                      st.params.symbol)
+          .await(
+            [self](instrument_spec& spec) {
+              auto& st = self->state;
+              st.core = std::make_unique<mean_reversion>(
+                st.params.params, spec, st.params.cid_base);
+              st.log->info("strategy_started strategy={} venue={} symbol={} "
+                           "mode={} window={} bar_s={} entry_z={} exit_z={} "
+                           "notional={}",
+                           st.params.name, st.params.venue, st.params.symbol,
+                           st.params.mode, st.params.params.window,
+                           st.params.params.bar_interval / ns_per_s,
+                           st.params.params.entry_z, st.params.params.exit_z,
+                           st.params.params.order_notional);
+            },
+            [self](caf::error& err) { self->quit(std::move(err)); });
+      },
+      [self](caf::error& err) { self->quit(std::move(err)); });
+  if (auto risk = well_known(self->system(), risk_name))
+    self->request(risk, std::chrono::seconds(5), status_atom_v)
+      .await(
+        [self](status_report& r) {
+          auto& st = self->state;
+          if (st.core && r.state != trading_state::active)
+            execute(self, st.core->set_trading_state(r.state, now_of(self)));
+        },
+        [](caf::error&) { /* risk tells us on the next change */ });
+  self->request(dir, std::chrono::seconds(5), caf::subscribe_atom_v,
+                st.book_path)
+    .await([self](caf::actor& book) { subscribe_book(self, book); },
+           [self](caf::error& err) { self->quit(std::move(err)); });
+  self->delayed_send(self, std::chrono::nanoseconds(st.params.timer_interval),
+                     timer_atom_v);
+  return {
+    [self](book_view& v) {
+      auto& st = self->state;
+      ++st.processed;
+      ++st.views;
+      execute(self, st.core->on_book(v));
+    },
+    [self](book_stale&) {
+      ++self->state.processed;
+      self->state.core->on_stale();
+    },
+    [self](trade_tick&) { ++self->state.processed; },
+    [self](actor_replaced& r) {
+      auto& st = self->state;
+      ++st.processed;
+      if (r.name == st.book_path)
+        subscribe_book(self, r.handle);
+      else if (r.name == st.gateway_path)
+        st.gateway = r.handle;
+    },
+    [self](order_accepted& e) {
+      ++self->state.processed;
+      execute(self, self->state.core->on_accepted(e));
+    },
+    [self](order_filled& e) {
+      ++self->state.processed;
+      execute(self, self->state.core->on_fill(e));
+    },
+    [self](order_canceled& e) {
+      ++self->state.processed;
+      execute(self, self->state.core->on_canceled(e));
+    },
+    [self](order_rejected& e) {
+      ++self->state.processed;
+      execute(self, self->state.core->on_rejected(e));
+    },
+    [self](trading_state_changed& s) {
+      auto& st = self->state;
+      ++st.processed;
+      execute(self, st.core->set_trading_state(s.to, now_of(self)));
+      st.log->warn("trading_state strategy={} state={} epoch={}",
+                   st.params.name, s.to, s.epoch);
+      if (auto risk = well_known(self->system(), risk_name))
+        self->send(risk,
+                   trading_state_acknowledged{st.path, s.epoch, s.to, 0});
+    },
+    [self](timer_atom) {
+      auto& st = self->state;
+      ++st.processed;
+      execute(self, st.core->on_timer(now_of(self)));
+      self->delayed_send(self,
+                         std::chrono::nanoseconds(st.params.timer_interval),
+                         timer_atom_v);
+    },
+    [self](stats_atom) {
+      auto& st = self->state;
+      auto& c = *st.core;
+      auto z = c.last_z();
+      return actor_stats{
+        c.state_name(), own_mailbox_size(self), st.processed,
+        "pos=" + c.position().to_string() + " bars="
+          + std::to_string(c.bars_seen()) + " z="
+          + (z ? fmt::format("{:.2f}", *z) : std::string{"-"}) + " intents="
+          + std::to_string(st.intents) + " trading="
+          + std::string{to_string(c.trading())}};
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_mean_reversion(caf::actor_system& sys, const std::string& path,
+                                strategy_params params) {
+  return sys.spawn(strategy_impl, path, std::move(params));
+}
+
+} // namespace agora

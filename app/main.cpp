@@ -1,0 +1,188 @@
+// agora: the service (`agora run`) and its command-line client.
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "actors/control/control_actor.hpp"
+#include "actors/service/service.hpp"
+#include "app/cli.hpp"
+#include "config/config_loader.hpp"
+#include "messages/type_ids.hpp"
+#include "venues/common/actor_support.hpp"
+#include "venues/common/logging.hpp"
+
+namespace {
+
+volatile std::sig_atomic_t stop_requested = 0;
+
+extern "C" void on_signal(int) { stop_requested = 1; }
+
+using namespace agora;
+
+/// Halts trading, cancels every resting order, then stops the tree.
+void graceful_shutdown(caf::actor_system& sys, const service_handles& h,
+                       const std::shared_ptr<spdlog::logger>& log) {
+  caf::scoped_actor self{sys};
+  auto wait = std::chrono::seconds(2);
+  if (auto risk = well_known(sys, risk_name))
+    self->request(risk, wait, halt_trading{"service shutdown", "service"})
+      .receive([](std::string&) {}, [](caf::error&) {});
+  std::vector<actor_entry> gateways;
+  self->request(h.directory, wait, list_atom_v, std::string{"gateway"})
+    .receive([&](std::vector<actor_entry>& x) { gateways = std::move(x); },
+             [](caf::error&) {});
+  uint64_t canceled = 0;
+  for (auto& g : gateways)
+    self->request(g.handle, wait, cancel_all_atom_v)
+      .receive([&](uint64_t n) { canceled += n; }, [](caf::error&) {});
+  // Wait (bounded) until the venues confirmed the cancels.
+  size_t open = 0;
+  for (int i = 0; i < 30; ++i) {
+    open = 0;
+    for (auto& g : gateways)
+      self->request(g.handle, wait, orders_atom_v)
+        .receive(
+          [&](orders_report& r) {
+            for (auto& o : r.orders)
+              if (!is_terminal(o.status))
+                ++open;
+          },
+          [](caf::error&) {});
+    if (open == 0)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  log->info("shutdown_orders canceled={} still_open={}", canceled, open);
+  self->monitor(h.root);
+  self->send_exit(h.root, caf::exit_reason::user_shutdown);
+  self->receive([](caf::down_msg&) {},
+                caf::after(std::chrono::seconds(5)) >> [&] {
+                  log->error("shutdown_timeout: tree did not stop in 5 s");
+                });
+  self->send_exit(h.directory, caf::exit_reason::user_shutdown);
+}
+
+int run_service(const std::string& config_path) {
+  config::agora_config cfg = config::default_config();
+  if (!config_path.empty()) {
+    auto loaded = config::load_config_file(config_path);
+    if (auto* e = std::get_if<config::config_error>(&loaded)) {
+      std::fprintf(stderr, "agora: %s\n", config::to_string(*e).c_str());
+      return 2;
+    }
+    cfg = std::get<config::agora_config>(loaded);
+  }
+  std::string error;
+  if (!setup_logging(cfg.log_level, cfg.log_file, &error)) {
+    std::fprintf(stderr, "agora: %s\n", error.c_str());
+    return 2;
+  }
+  auto log = logger("service");
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "agora: cannot create data_dir '%s': %s\n",
+                 cfg.data_dir.c_str(), ec.message().c_str());
+    return 2;
+  }
+  std::string token;
+  if (!load_or_create_token(config::token_file_path(cfg), &token, &error)) {
+    std::fprintf(stderr, "agora: %s\n", error.c_str());
+    return 2;
+  }
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  caf::actor_system_config sys_cfg;
+  configure_actor_system(sys_cfg, cfg.scheduler);
+  int exit_code = 0;
+  {
+    caf::actor_system sys{sys_cfg};
+    log->info("service_starting mode={} venues={} strategies={} data_dir={} "
+              "scheduler={} threads={} control={}:{}",
+              cfg.mode, cfg.venues.size(), cfg.strategies.size(), cfg.data_dir,
+              cfg.scheduler.policy, cfg.scheduler.max_threads,
+              cfg.control.address, cfg.control.port);
+    auto h = start_service(sys, cfg,
+                           service_options{token, cfg.data_dir + "/control.port",
+                                           nullptr});
+    caf::scoped_actor self{sys};
+    self->monitor(h.root);
+    bool running = true;
+    while (running) {
+      self->receive(
+        [&](caf::down_msg& msg) {
+          log->critical("service_failed reason=\"{}\": the supervision tree "
+                        "gave up; exiting for the service manager to restart",
+                        sys.render(msg.reason));
+          exit_code = 1;
+          running = false;
+        },
+        caf::after(std::chrono::milliseconds(200)) >> [&] {
+          if (stop_requested) {
+            log->info("service_stopping signal received");
+            self->demonitor(h.root);
+            graceful_shutdown(sys, h, log);
+            running = false;
+          }
+        });
+    }
+    if (exit_code != 0)
+      self->send_exit(h.directory, caf::exit_reason::user_shutdown);
+    log->info("service_stopped exit_code={}", exit_code);
+    flush_logs();
+  }
+  flush_logs();
+  return exit_code;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args{argv + 1, argv + argc};
+  std::string config_path;
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config") {
+      if (i + 1 >= args.size()) {
+        std::fprintf(stderr, "agora: --config needs a file\n");
+        return 2;
+      }
+      config_path = args[++i];
+    } else if (args[i].rfind("--config=", 0) == 0) {
+      config_path = args[i].substr(9);
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  if (rest.empty() || rest[0] == "--help" || rest[0] == "-h"
+      || rest[0] == "help") {
+    agora::cli::print_usage();
+    return rest.empty() ? 2 : 0;
+  }
+  if (rest[0] == "--version") {
+    std::printf("agora 0.1.0\n");
+    return 0;
+  }
+  auto command = rest[0];
+  rest.erase(rest.begin());
+  if (command == "run") {
+    if (!rest.empty()) {
+      std::fprintf(stderr, "agora: 'run' takes no arguments besides --config\n");
+      return 2;
+    }
+    return run_service(config_path);
+  }
+  return agora::cli::run_client(command, rest, config_path);
+}

@@ -1,0 +1,96 @@
+#include "config/agora_config.hpp"
+
+#include <filesystem>
+#include <utility>
+
+namespace agora::config {
+
+namespace {
+
+/// Parses a decimal literal known at compile time to be valid.
+template <class Fixed>
+Fixed dec(std::string_view text) {
+  return Fixed::parse(text).value_or(Fixed{});
+}
+
+sim_symbol_config sim_symbol(std::string_view symbol, std::string_view start,
+                             std::string_view tick, std::string_view lot,
+                             std::string_view level_qty, std::string_view taker,
+                             bool perpetual, uint64_t seed) {
+  sim_symbol_config s;
+  s.symbol = symbol_id{symbol};
+  s.start_price = dec<price>(start);
+  s.tick = dec<price>(tick);
+  s.lot = dec<quantity>(lot);
+  s.min_notional = dec<notional>("5");
+  s.maker_fee = dec<rate>("0.0002");
+  s.taker_fee = dec<rate>(taker);
+  s.perpetual = perpetual;
+  s.seed = seed;
+  s.level_qty = dec<quantity>(level_qty);
+  return s;
+}
+
+/// The paper demo's strategy settings: one-second bars so that a paper
+/// session trades within minutes.
+mean_reversion_config paper_mean_reversion() {
+  mean_reversion_config m;
+  m.window = 60;
+  m.bar_interval = 1 * ns_per_s;
+  m.time_stop = 5 * 60 * ns_per_s;
+  m.time_stop_off_hours = 10 * 60 * ns_per_s;
+  m.order_notional = notional::from_units(200);
+  m.entry_timeout = 20 * ns_per_s;
+  return m;
+}
+
+strategy_config mean_reversion_on(std::string_view symbol, bool allow_short) {
+  strategy_config s;
+  s.name = "mr:" + std::string{symbol};
+  s.kind = "mean_reversion";
+  s.venue = venue_id{"sim"};
+  s.symbol = symbol_id{symbol};
+  s.mode = run_mode::paper;
+  s.mean_reversion = paper_mean_reversion();
+  s.mean_reversion.allow_short = allow_short;
+  return s;
+}
+
+} // namespace
+
+agora_config default_config() {
+  agora_config c;
+  c.data_dir = "var";
+  c.log_level = "info";
+  c.status_interval = 10 * ns_per_s;
+  c.mode = run_mode::paper;
+  c.control.address = "127.0.0.1";
+  c.control.port = 8787;
+
+  venue_config sim;
+  sim.name = venue_id{"sim"};
+  sim.kind = "sim";
+  sim.sim.step_interval = 100 * ns_per_ms;
+  sim.sim.default_symbol = sim_symbol_config{};
+  sim.sim.symbols.push_back(sim_symbol("BTCUSDT", "65000", "0.1", "0.00001", "0.5",
+                                       "0.0004", false, 1));
+  sim.sim.symbols.push_back(sim_symbol("ETHUSDT", "3500", "0.01", "0.0001", "5",
+                                       "0.0004", false, 2));
+  sim.sim.symbols.push_back(sim_symbol("BTCUSDT-PERP", "65010", "0.1", "0.001", "0.5",
+                                       "0.0005", true, 3));
+  c.venues.push_back(std::move(sim));
+
+  c.strategies.push_back(mean_reversion_on("BTCUSDT", false));
+  c.strategies.push_back(mean_reversion_on("ETHUSDT", false));
+  c.strategies.push_back(mean_reversion_on("BTCUSDT-PERP", true));
+  c.strategy_template = paper_mean_reversion();
+  return c;
+}
+
+std::string token_file_path(const agora_config& c) {
+  if (!c.control.token_file.empty())
+    return c.control.token_file;
+  return (std::filesystem::path{c.data_dir} / "control.token").string();
+}
+
+} // namespace agora::config

@@ -1,0 +1,167 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "messages/enums.hpp"
+#include "messages/fixed_point.hpp"
+#include "messages/ids.hpp"
+#include "messages/time.hpp"
+
+// The typed configuration of the `agora` service. The JSON form, its key
+// names and units are documented with the loader (config/config_loader.hpp);
+// config/paper.json is the default configuration, spelled out.
+
+namespace agora::config {
+
+/// CAF scheduler settings.
+struct scheduler_config {
+  std::string policy = "sharing"; ///< "sharing" or "stealing".
+  size_t max_threads = 1;         ///< Worker threads, >= 1.
+  size_t max_throughput = 300;    ///< Messages an actor handles per turn, >= 1.
+  bool busy_poll = false;         ///< Spin instead of sleeping when idle.
+
+  friend bool operator==(const scheduler_config&, const scheduler_config&) = default;
+};
+
+/// The HTTP/JSON control API (loopback only).
+struct control_config {
+  std::string address = "127.0.0.1"; ///< A loopback literal (127.0.0.0/8 or ::1).
+  uint16_t port = 8787;              ///< 0 binds an ephemeral port (tests).
+  std::string token_file;            ///< "" -> <data_dir>/control.token.
+
+  friend bool operator==(const control_config&, const control_config&) = default;
+};
+
+/// Restart intensity and backoff of every supervisor.
+struct supervision_config {
+  size_t max_restarts = 5;               ///< At most this many restarts ...
+  nanos within = 60 * ns_per_s;          ///< ... within this window, then escalate.
+  nanos backoff_initial = 200 * ns_per_ms;
+  nanos backoff_max = 10 * ns_per_s;
+
+  friend bool operator==(const supervision_config&, const supervision_config&) = default;
+};
+
+/// Pre-trade risk limits, in quote currency.
+struct risk_config {
+  notional max_order_notional = notional::from_units(5000);
+  notional max_position_notional = notional::from_units(20000);
+  notional max_gross_exposure = notional::from_units(50000);
+
+  friend bool operator==(const risk_config&, const risk_config&) = default;
+};
+
+/// Order gateway settings (per venue account).
+struct gateway_config {
+  double orders_per_minute = 30; ///< Token bucket refill rate, > 0.
+  size_t burst = 10;             ///< Token bucket size, >= 1.
+  size_t keep_finished = 10000;  ///< Terminal orders kept for queries.
+
+  friend bool operator==(const gateway_config&, const gateway_config&) = default;
+};
+
+/// One instrument of the embedded sim exchange. The in-class defaults are
+/// those of paper.json's `default_symbol` template; `symbol` has none.
+struct sim_symbol_config {
+  symbol_id symbol;
+  price start_price = price::from_units(100);
+  price tick = price::from_raw(1'000'000);          ///< 0.01
+  quantity lot = quantity::from_raw(100'000);       ///< 0.001
+  notional min_notional = notional::from_units(5);
+  rate maker_fee = rate::from_raw(20'000);          ///< 0.0002
+  rate taker_fee = rate::from_raw(40'000);          ///< 0.0004
+  bool perpetual = false;
+  double volatility = 0.00003; ///< Per-step relative volatility of the generator (~50%/yr at 100 ms steps).
+  uint64_t seed = 1;
+  size_t depth = 50;          ///< Levels per side.
+  quantity level_qty = quantity::from_units(50); ///< Typical size of one level.
+
+  friend bool operator==(const sim_symbol_config&, const sim_symbol_config&) = default;
+};
+
+/// The embedded sim exchange.
+struct sim_venue_config {
+  nanos step_interval = 100 * ns_per_ms; ///< Market generator step.
+  nanos latency = 1 * ns_per_ms;         ///< One-way order latency.
+  nanos jitter = 500 * ns_per_us;        ///< Latency jitter (uniform +/-).
+  nanos heartbeat_timeout = 3 * ns_per_s;
+  /// Template for symbols spawned at runtime; its `symbol` is empty. Keys
+  /// missing from an entry of `symbols` take their values from here.
+  sim_symbol_config default_symbol;
+  std::vector<sim_symbol_config> symbols;
+
+  friend bool operator==(const sim_venue_config&, const sim_venue_config&) = default;
+};
+
+/// One venue connection.
+struct venue_config {
+  venue_id name;
+  std::string kind = "sim"; ///< Only "sim" exists so far.
+  sim_venue_config sim;
+
+  friend bool operator==(const venue_config&, const venue_config&) = default;
+};
+
+/// Order-book-imbalance mean reversion (PRODUCT.md section 2).
+struct mean_reversion_config {
+  size_t window = 60;       ///< Bars in the rolling z-score, >= 2.
+  double entry_z = 1.25;
+  double exit_z = 0.5;      ///< 0 < exit_z < entry_z.
+  double stop_loss = 0.01;  ///< Relative adverse move, 0 < x < 1.
+  nanos bar_interval = 60 * ns_per_s;
+  nanos time_stop = 1800 * ns_per_s;
+  nanos time_stop_off_hours = 3600 * ns_per_s;
+  int off_hours_start_utc = 22; ///< Hour 0..23.
+  int off_hours_end_utc = 6;    ///< Hour 0..23.
+  bool allow_short = false;     ///< Only on perpetual symbols.
+  notional order_notional = notional::from_units(100);
+  nanos entry_timeout = 30 * ns_per_s;
+  size_t imbalance_levels = 20;
+
+  friend bool operator==(const mean_reversion_config&, const mean_reversion_config&) = default;
+};
+
+/// One strategy instance.
+struct strategy_config {
+  std::string name;
+  std::string kind = "mean_reversion";
+  venue_id venue;
+  symbol_id symbol;
+  run_mode mode = run_mode::paper;
+  mean_reversion_config mean_reversion;
+
+  friend bool operator==(const strategy_config&, const strategy_config&) = default;
+};
+
+/// The whole service configuration.
+struct agora_config {
+  std::string data_dir = "var";  ///< Journal, token file.
+  std::string log_level = "info"; ///< One of spdlog's level names.
+  std::string log_file;           ///< "" logs to stderr only.
+  nanos status_interval = 10 * ns_per_s;
+  run_mode mode = run_mode::paper;
+  scheduler_config scheduler;
+  control_config control;
+  supervision_config supervision;
+  risk_config risk;
+  gateway_config gateway;
+  std::vector<venue_config> venues;
+  std::vector<strategy_config> strategies;
+  mean_reversion_config strategy_template; ///< Used by `agora spawn SYMBOL`.
+
+  friend bool operator==(const agora_config&, const agora_config&) = default;
+};
+
+/// The default configuration: exactly what config/paper.json says (paper
+/// trading on the embedded sim venue with BTCUSDT, ETHUSDT, BTCUSDT-PERP and
+/// one fast mean-reversion strategy per symbol).
+agora_config default_config();
+
+/// The control API's token file: `control.token_file`, or
+/// `<data_dir>/control.token` when that is empty.
+std::string token_file_path(const agora_config& c);
+
+} // namespace agora::config

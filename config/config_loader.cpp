@@ -1,0 +1,748 @@
+#include "config/config_loader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <limits>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace agora::config {
+
+namespace {
+
+using json = rapidjson::Value;
+
+/// Largest config file we read; real ones are a few KiB.
+constexpr long max_file_size = 4 * 1024 * 1024;
+
+std::string_view view(const json& v) {
+  return {v.GetString(), v.GetStringLength()};
+}
+
+/// Shortest round-trip text of a double, for messages.
+std::string format_number(double x) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), x);
+  if (ec != std::errc{})
+    return "?";
+  return {buf, end};
+}
+
+std::string quoted(std::string_view s) {
+  return "\"" + std::string{s} + "\"";
+}
+
+/// How a JSON value appears in an error message: scalars as JSON text,
+/// containers by kind.
+std::string describe(const json& v) {
+  if (v.IsObject())
+    return "an object";
+  if (v.IsArray())
+    return "an array";
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  std::string text{buf.GetString(), buf.GetSize()};
+  if (text.size() > 80)
+    text = text.substr(0, 77) + "...";
+  return text;
+}
+
+std::string join(const std::vector<std::string>& xs) {
+  std::string out;
+  for (const auto& x : xs) {
+    if (!out.empty())
+      out += ", ";
+    out += x;
+  }
+  return out;
+}
+
+/// Letters, digits and `extra`; 1 to 32 characters.
+bool is_plain_name(std::string_view s, std::string_view extra) {
+  if (s.empty() || s.size() > 32)
+    return false;
+  return std::all_of(s.begin(), s.end(), [extra](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+           || extra.find(c) != std::string_view::npos;
+  });
+}
+
+/// 127.0.0.0/8 in dotted-quad form, or "::1".
+bool is_loopback_literal(std::string_view s) {
+  if (s == "::1")
+    return true;
+  int octets[4];
+  int n = 0;
+  size_t i = 0;
+  while (n < 4) {
+    size_t j = i;
+    int value = 0;
+    while (j < s.size() && s[j] >= '0' && s[j] <= '9' && j - i < 3)
+      value = value * 10 + (s[j++] - '0');
+    if (j == i || value > 255)
+      return false;
+    octets[n++] = value;
+    i = j;
+    if (n < 4) {
+      if (i >= s.size() || s[i] != '.')
+        return false;
+      ++i;
+    }
+  }
+  return i == s.size() && octets[0] == 127;
+}
+
+/// The JSON spelling of a mode.
+std::string_view mode_name(run_mode m) noexcept {
+  switch (m) {
+    case run_mode::shadow: return "shadow";
+    case run_mode::paper: return "paper";
+    case run_mode::live: return "live";
+  }
+  return "unset";
+}
+
+bool is_log_level(std::string_view s) {
+  for (std::string_view x : {"trace", "debug", "info", "warn", "warning", "err", "error",
+                             "critical", "off"})
+    if (s == x)
+      return true;
+  return false;
+}
+
+/// Holds the first error; later failures are ignored so the report names
+/// the first problem in reading order.
+class checker {
+public:
+  bool ok() const noexcept { return !error_.has_value(); }
+
+  void fail(std::string path, std::string message) {
+    if (!error_)
+      error_ = config_error{std::move(path), std::move(message)};
+  }
+
+  void fail_value(std::string path, std::string_view expected, const json& got) {
+    fail(std::move(path), std::string{expected} + ", got " + describe(got));
+  }
+
+  config_error take() { return std::move(*error_); }
+
+private:
+  std::optional<config_error> error_;
+};
+
+std::string member_path(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string{key} : parent + "." + std::string{key};
+}
+
+std::string element_path(const std::string& parent, size_t i) {
+  return parent + "[" + std::to_string(i) + "]";
+}
+
+/// Reads one JSON object: rejects unknown and duplicate keys up front, then
+/// hands out members by name. An absent object reads as all keys missing.
+class object_reader {
+public:
+  object_reader(checker& check, const json* v, std::string path,
+                std::initializer_list<std::string_view> keys)
+    : check_(check), path_(std::move(path)) {
+    if (v == nullptr || !check_.ok())
+      return;
+    if (!v->IsObject()) {
+      check_.fail_value(path_, "expected an object", *v);
+      return;
+    }
+    for (auto it = v->MemberBegin(); it != v->MemberEnd(); ++it) {
+      auto key = view(it->name);
+      auto at = member_path(path_, key);
+      for (auto prev = v->MemberBegin(); prev != it; ++prev)
+        if (view(prev->name) == key) {
+          check_.fail(at, "duplicate key");
+          return;
+        }
+      if (key == "_comment") {
+        if (!it->value.IsString())
+          check_.fail_value(at, "expected a string", it->value);
+        continue;
+      }
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        std::string expected;
+        for (auto k : keys)
+          expected += (expected.empty() ? "" : ", ") + std::string{k};
+        check_.fail(at, "unknown key, expected one of: " + expected);
+        return;
+      }
+    }
+    obj_ = v;
+  }
+
+  checker& check() const noexcept { return check_; }
+
+  const std::string& path() const noexcept { return path_; }
+
+  /// The member's path, e.g. "venues[0].sim.tick".
+  std::string at(std::string_view key) const { return member_path(path_, key); }
+
+  /// The member, or nullptr when it is missing or an error is pending.
+  const json* get(std::string_view key) const {
+    if (obj_ == nullptr || !check_.ok())
+      return nullptr;
+    auto it = obj_->FindMember(rapidjson::StringRef(key.data(), key.size()));
+    return it == obj_->MemberEnd() ? nullptr : &it->value;
+  }
+
+  bool has(std::string_view key) const { return get(key) != nullptr; }
+
+  /// A string satisfying `valid`.
+  template <class Pred>
+  void text(std::string_view key, std::string& out, std::string_view expected, Pred valid) {
+    const json* v = get(key);
+    if (v == nullptr)
+      return;
+    if (v->IsString() && valid(view(*v)))
+      out = std::string{view(*v)};
+    else
+      check_.fail_value(at(key), expected, *v);
+  }
+
+  /// Any string.
+  void text(std::string_view key, std::string& out) {
+    text(key, out, "expected a string", [](std::string_view) { return true; });
+  }
+
+  /// An integer in [min, max].
+  template <class Int>
+  void integer(std::string_view key, Int& out, int64_t min, int64_t max,
+               std::string_view expected) {
+    const json* v = get(key);
+    if (v == nullptr)
+      return;
+    if (v->IsInt64() && v->GetInt64() >= min && v->GetInt64() <= max)
+      out = static_cast<Int>(v->GetInt64());
+    else
+      check_.fail_value(at(key), expected, *v);
+  }
+
+  /// Any unsigned 64-bit integer.
+  void unsigned64(std::string_view key, uint64_t& out) {
+    const json* v = get(key);
+    if (v == nullptr)
+      return;
+    if (v->IsUint64())
+      out = v->GetUint64();
+    else
+      check_.fail_value(at(key), "expected an integer >= 0", *v);
+  }
+
+  /// A number satisfying `valid`.
+  template <class Pred>
+  void number(std::string_view key, double& out, std::string_view expected, Pred valid) {
+    const json* v = get(key);
+    if (v == nullptr)
+      return;
+    if (v->IsNumber() && valid(v->GetDouble()))
+      out = v->GetDouble();
+    else
+      check_.fail_value(at(key), expected, *v);
+  }
+
+  void flag(std::string_view key, bool& out) {
+    const json* v = get(key);
+    if (v == nullptr)
+      return;
+    if (v->IsBool())
+      out = v->GetBool();
+    else
+      check_.fail_value(at(key), "expected true or false", *v);
+  }
+
+  /// A duration given as a number of `unit` (fractions allowed), at least
+  /// `min` nanoseconds once converted.
+  void duration(std::string_view key, nanos& out, nanos unit, nanos min,
+                std::string_view expected) {
+    const json* v = get(key);
+    if (v == nullptr)
+      return;
+    constexpr nanos limit = std::numeric_limits<nanos>::max() / 4;
+    std::optional<nanos> ns;
+    if (v->IsInt64()) {
+      int64_t n = v->GetInt64();
+      if (n >= 0 && n <= limit / unit)
+        ns = n * unit;
+    } else if (v->IsNumber()) {
+      double d = v->GetDouble() * static_cast<double>(unit);
+      if (d >= 0 && d <= static_cast<double>(limit))
+        ns = static_cast<nanos>(std::llround(d));
+    }
+    if (ns && *ns >= min)
+      out = *ns;
+    else
+      check_.fail_value(at(key), expected, *v);
+  }
+
+  /// A decimal string parsed exactly (never through double) satisfying `valid`.
+  template <class Fixed, class Pred>
+  void decimal(std::string_view key, Fixed& out, std::string_view expected, Pred valid) {
+    const json* v = get(key);
+    if (v == nullptr)
+      return;
+    if (!v->IsString()) {
+      check_.fail_value(at(key), expected, *v);
+      return;
+    }
+    decimal_errc why{};
+    auto x = Fixed::parse(view(*v), &why);
+    if (!x)
+      check_.fail(at(key), std::string{expected} + ", got " + describe(*v) + " ("
+                             + agora::to_string(why) + ")");
+    else if (!valid(*x))
+      check_.fail_value(at(key), expected, *v);
+    else
+      out = *x;
+  }
+
+  void mode(std::string_view key, run_mode& out) {
+    const json* v = get(key);
+    if (v == nullptr)
+      return;
+    std::optional<run_mode> m;
+    if (v->IsString()) {
+      auto s = view(*v);
+      if (s == "paper" || s == "shadow" || s == "live")
+        m = parse_run_mode(s);
+    }
+    if (m)
+      out = *m;
+    else
+      check_.fail_value(at(key), "expected one of: paper, shadow, live", *v);
+  }
+
+  /// The member as an array, or nullptr (missing, error, or not an array:
+  /// then an error naming `expected` is recorded).
+  const json* array(std::string_view key, std::string_view expected) {
+    const json* v = get(key);
+    if (v == nullptr)
+      return nullptr;
+    if (!v->IsArray()) {
+      check_.fail_value(at(key), expected, *v);
+      return nullptr;
+    }
+    return v;
+  }
+
+private:
+  checker& check_;
+  std::string path_;
+  const json* obj_ = nullptr;
+};
+
+constexpr auto positive = [](auto x) { return x.is_positive(); };
+constexpr auto non_negative = [](auto x) { return !x.is_negative(); };
+constexpr auto fee_range = [](rate x) {
+  return x.raw() >= -fixed_scale / 100 && x.raw() <= fixed_scale / 100;
+};
+
+void read_scheduler(checker& check, const json* v, const std::string& path,
+                    scheduler_config& out) {
+  object_reader r(check, v, path, {"policy", "max_threads", "max_throughput", "busy_poll"});
+  r.text("policy", out.policy, "expected one of: sharing, stealing",
+         [](std::string_view s) { return s == "sharing" || s == "stealing"; });
+  r.integer("max_threads", out.max_threads, 1, 1024, "expected an integer in 1..1024");
+  r.integer("max_throughput", out.max_throughput, 1, std::numeric_limits<int64_t>::max(),
+            "expected an integer >= 1");
+  r.flag("busy_poll", out.busy_poll);
+}
+
+void read_control(checker& check, const json* v, const std::string& path,
+                  control_config& out) {
+  object_reader r(check, v, path, {"address", "port", "token_file"});
+  r.text("address", out.address, "expected a loopback address literal (127.x.x.x or ::1)",
+         is_loopback_literal);
+  r.integer("port", out.port, 0, 65535,
+            "expected a port in 1..65535, or 0 for an ephemeral port");
+  r.text("token_file", out.token_file);
+}
+
+void read_supervision(checker& check, const json* v, const std::string& path,
+                      supervision_config& out) {
+  object_reader r(check, v, path,
+                  {"max_restarts", "within_seconds", "backoff_initial_ms", "backoff_max_ms"});
+  r.integer("max_restarts", out.max_restarts, 0, 1'000'000,
+            "expected an integer in 0..1000000");
+  r.duration("within_seconds", out.within, ns_per_s, 1, "expected a number of seconds > 0");
+  r.duration("backoff_initial_ms", out.backoff_initial, ns_per_ms, 1,
+             "expected a number of milliseconds > 0");
+  r.duration("backoff_max_ms", out.backoff_max, ns_per_ms, 1,
+             "expected a number of milliseconds > 0");
+  if (check.ok() && out.backoff_max < out.backoff_initial)
+    check.fail(r.at(r.has("backoff_max_ms") ? "backoff_max_ms" : "backoff_initial_ms"),
+               "expected backoff_max_ms >= backoff_initial_ms, got "
+                 + format_number(static_cast<double>(out.backoff_max) / ns_per_ms) + " < "
+                 + format_number(static_cast<double>(out.backoff_initial) / ns_per_ms));
+}
+
+void read_risk(checker& check, const json* v, const std::string& path, risk_config& out) {
+  object_reader r(check, v, path,
+                  {"max_order_notional", "max_position_notional", "max_gross_exposure"});
+  r.decimal("max_order_notional", out.max_order_notional, "expected a decimal string > 0",
+            positive);
+  r.decimal("max_position_notional", out.max_position_notional,
+            "expected a decimal string > 0", positive);
+  r.decimal("max_gross_exposure", out.max_gross_exposure, "expected a decimal string > 0",
+            positive);
+}
+
+void read_gateway(checker& check, const json* v, const std::string& path,
+                  gateway_config& out) {
+  object_reader r(check, v, path, {"orders_per_minute", "burst", "keep_finished"});
+  r.number("orders_per_minute", out.orders_per_minute, "expected a number > 0",
+           [](double x) { return x > 0; });
+  r.integer("burst", out.burst, 1, 1'000'000, "expected an integer in 1..1000000");
+  r.integer("keep_finished", out.keep_finished, 0, 100'000'000,
+            "expected an integer in 0..100000000");
+}
+
+/// Reads a sim symbol over `out`, which holds the defaults (the struct's
+/// for the template, the venue's template for a listed symbol).
+void read_sim_symbol(checker& check, const json* v, const std::string& path,
+                     sim_symbol_config& out, bool is_template) {
+  std::initializer_list<std::string_view> symbol_keys = {
+    "symbol",    "start_price", "tick",       "lot",  "min_notional", "maker_fee",
+    "taker_fee", "perpetual",   "volatility", "seed", "depth",        "level_qty"};
+  std::initializer_list<std::string_view> template_keys = {
+    "start_price", "tick",       "lot",  "min_notional", "maker_fee", "taker_fee",
+    "perpetual",   "volatility", "seed", "depth",        "level_qty"};
+  object_reader r(check, v, path, is_template ? template_keys : symbol_keys);
+  if (!is_template) {
+    if (v != nullptr && check.ok() && !r.has("symbol"))
+      check.fail(r.at("symbol"), "missing key, expected a symbol name");
+    std::string name;
+    r.text("symbol", name,
+           "expected a symbol name (1 to 32 letters, digits, '-', '_' or '.')",
+           [](std::string_view s) { return is_plain_name(s, "-_."); });
+    out.symbol = symbol_id{name};
+  }
+  r.decimal("tick", out.tick, "expected a decimal string > 0", positive);
+  r.decimal("start_price", out.start_price, "expected a decimal string > 0", positive);
+  r.decimal("lot", out.lot, "expected a decimal string > 0", positive);
+  r.decimal("min_notional", out.min_notional, "expected a decimal string >= 0",
+            non_negative);
+  r.decimal("maker_fee", out.maker_fee, "expected a decimal string in [-0.01, 0.01]",
+            fee_range);
+  r.decimal("taker_fee", out.taker_fee, "expected a decimal string in [-0.01, 0.01]",
+            fee_range);
+  r.flag("perpetual", out.perpetual);
+  r.number("volatility", out.volatility, "expected a number in [0, 0.1)",
+           [](double x) { return x >= 0 && x < 0.1; });
+  r.unsigned64("seed", out.seed);
+  r.integer("depth", out.depth, 1, 10'000, "expected an integer in 1..10000");
+  r.decimal("level_qty", out.level_qty, "expected a decimal string > 0", positive);
+  if (check.ok() && !out.start_price.is_multiple_of(out.tick))
+    check.fail(r.at("start_price"), "expected a multiple of tick " + out.tick.to_string()
+                                      + ", got " + quoted(out.start_price.to_string()));
+}
+
+void read_sim_venue(checker& check, const json* v, const std::string& path,
+                    sim_venue_config& out) {
+  object_reader r(check, v, path,
+                  {"step_interval_ms", "latency_us", "jitter_us", "heartbeat_timeout_ms",
+                   "default_symbol", "symbols"});
+  r.duration("step_interval_ms", out.step_interval, ns_per_ms, 1,
+             "expected a number of milliseconds > 0");
+  r.duration("latency_us", out.latency, ns_per_us, 0,
+             "expected a number of microseconds >= 0");
+  r.duration("jitter_us", out.jitter, ns_per_us, 0, "expected a number of microseconds >= 0");
+  if (check.ok() && out.jitter > out.latency)
+    check.fail(r.at("jitter_us"),
+               "expected at most latency_us ("
+                 + format_number(static_cast<double>(out.latency) / ns_per_us) + "), got "
+                 + format_number(static_cast<double>(out.jitter) / ns_per_us));
+  r.duration("heartbeat_timeout_ms", out.heartbeat_timeout, ns_per_ms, 1,
+             "expected a number of milliseconds > 0");
+  if (check.ok() && out.heartbeat_timeout <= out.step_interval)
+    check.fail(r.at("heartbeat_timeout_ms"),
+               "expected more than step_interval_ms ("
+                 + format_number(static_cast<double>(out.step_interval) / ns_per_ms)
+                 + "), got "
+                 + format_number(static_cast<double>(out.heartbeat_timeout) / ns_per_ms));
+  read_sim_symbol(check, r.get("default_symbol"), r.at("default_symbol"), out.default_symbol,
+                  true);
+  if (auto* symbols = r.array("symbols", "expected an array of symbol objects")) {
+    out.symbols.clear();
+    for (rapidjson::SizeType i = 0; i < symbols->Size() && check.ok(); ++i) {
+      auto at = element_path(r.at("symbols"), i);
+      sim_symbol_config s = out.default_symbol;
+      read_sim_symbol(check, &(*symbols)[i], at, s, false);
+      for (size_t j = 0; j < out.symbols.size() && check.ok(); ++j)
+        if (out.symbols[j].symbol == s.symbol)
+          check.fail(at + ".symbol", "duplicate symbol " + quoted(s.symbol.str()) + " (also "
+                                       + element_path(r.at("symbols"), j) + ")");
+      out.symbols.push_back(std::move(s));
+    }
+  }
+}
+
+void read_venue(checker& check, const json* v, const std::string& path, venue_config& out) {
+  object_reader r(check, v, path, {"name", "kind", "sim"});
+  r.text("kind", out.kind, "expected one of: sim",
+         [](std::string_view s) { return s == "sim"; });
+  std::string name = out.kind;
+  r.text("name", name, "expected a venue name (1 to 32 letters, digits, '-', '_' or '.')",
+         [](std::string_view s) { return is_plain_name(s, "-_."); });
+  out.name = venue_id{name};
+  read_sim_venue(check, r.get("sim"), r.at("sim"), out.sim);
+}
+
+/// Reads mean-reversion settings over `out`, which holds the defaults.
+void read_mean_reversion(checker& check, const json* v, const std::string& path,
+                         mean_reversion_config& out) {
+  object_reader r(check, v, path,
+                  {"window", "entry_z", "exit_z", "stop_loss", "bar_seconds",
+                   "time_stop_minutes", "time_stop_off_hours_minutes", "off_hours_start_utc",
+                   "off_hours_end_utc", "allow_short", "order_notional",
+                   "entry_timeout_seconds", "imbalance_levels"});
+  r.integer("window", out.window, 2, 100'000, "expected an integer in 2..100000");
+  r.number("entry_z", out.entry_z, "expected a number > 0", [](double x) { return x > 0; });
+  r.number("exit_z", out.exit_z, "expected a number > 0", [](double x) { return x > 0; });
+  if (check.ok() && out.exit_z >= out.entry_z)
+    check.fail(r.at(r.has("exit_z") ? "exit_z" : "entry_z"),
+               "expected exit_z < entry_z, got " + format_number(out.exit_z)
+                 + " >= " + format_number(out.entry_z));
+  r.number("stop_loss", out.stop_loss, "expected a number > 0 and < 1",
+           [](double x) { return x > 0 && x < 1; });
+  r.duration("bar_seconds", out.bar_interval, ns_per_s, ns_per_ms,
+             "expected a number of seconds >= 0.001");
+  r.duration("time_stop_minutes", out.time_stop, 60 * ns_per_s, ns_per_s,
+             "expected a number of minutes > 0");
+  r.duration("time_stop_off_hours_minutes", out.time_stop_off_hours, 60 * ns_per_s,
+             ns_per_s, "expected a number of minutes > 0");
+  r.integer("off_hours_start_utc", out.off_hours_start_utc, 0, 23,
+            "expected an hour in 0..23");
+  r.integer("off_hours_end_utc", out.off_hours_end_utc, 0, 23, "expected an hour in 0..23");
+  r.flag("allow_short", out.allow_short);
+  r.decimal("order_notional", out.order_notional, "expected a decimal string > 0", positive);
+  r.duration("entry_timeout_seconds", out.entry_timeout, ns_per_s, ns_per_ms,
+             "expected a number of seconds >= 0.001");
+  r.integer("imbalance_levels", out.imbalance_levels, 1, 1000,
+            "expected an integer in 1..1000");
+}
+
+std::vector<std::string> venue_names(const agora_config& cfg) {
+  std::vector<std::string> out;
+  for (const auto& v : cfg.venues)
+    out.push_back(v.name.str());
+  return out;
+}
+
+/// Reads a strategy; venues, risk, mode and the template must be read first.
+void read_strategy(checker& check, const json* v, const std::string& path,
+                   const agora_config& cfg, strategy_config& out) {
+  object_reader r(check, v, path, {"name", "kind", "venue", "symbol", "mode", "mean_reversion"});
+  r.text("kind", out.kind, "expected one of: mean_reversion",
+         [](std::string_view s) { return s == "mean_reversion"; });
+
+  const venue_config* venue = nullptr;
+  if (check.ok() && !r.has("venue")) {
+    if (cfg.venues.size() == 1)
+      venue = &cfg.venues.front();
+    else if (cfg.venues.empty())
+      check.fail(r.at("venue"), "missing key, expected a configured venue (none is configured)");
+    else
+      check.fail(r.at("venue"), "missing key, expected one of: " + join(venue_names(cfg)));
+  }
+  std::string venue_name;
+  r.text("venue", venue_name, "expected a venue name",
+         [](std::string_view s) { return !s.empty(); });
+  if (check.ok() && venue == nullptr) {
+    for (const auto& x : cfg.venues)
+      if (x.name.str() == venue_name)
+        venue = &x;
+    if (venue == nullptr)
+      check.fail(r.at("venue"), "unknown venue " + quoted(venue_name) + ", expected one of: "
+                                  + join(venue_names(cfg)));
+  }
+  if (!check.ok())
+    return;
+  out.venue = venue->name;
+
+  const sim_symbol_config* symbol = nullptr;
+  std::vector<std::string> symbols;
+  for (const auto& s : venue->sim.symbols)
+    symbols.push_back(s.symbol.str());
+  if (!r.has("symbol")) {
+    check.fail(r.at("symbol"), "missing key, expected one of the symbols of venue "
+                                 + quoted(venue->name.str()) + ": " + join(symbols));
+    return;
+  }
+  std::string symbol_name;
+  r.text("symbol", symbol_name, "expected a symbol name",
+         [](std::string_view s) { return !s.empty(); });
+  if (!check.ok())
+    return;
+  for (const auto& s : venue->sim.symbols)
+    if (s.symbol.str() == symbol_name)
+      symbol = &s;
+  if (symbol == nullptr) {
+    check.fail(r.at("symbol"), "unknown symbol " + quoted(symbol_name) + " on venue "
+                                 + quoted(venue->name.str()) + ", expected one of: "
+                                 + join(symbols));
+    return;
+  }
+  out.symbol = symbol->symbol;
+
+  out.name = "mr:" + symbol_name;
+  r.text("name", out.name,
+         "expected a strategy name (1 to 32 letters, digits, '-', '_', '.' or ':')",
+         [](std::string_view s) { return is_plain_name(s, "-_.:"); });
+
+  out.mode = cfg.mode;
+  r.mode("mode", out.mode);
+  if (check.ok() && out.mode == run_mode::live && cfg.mode != run_mode::live)
+    check.fail(r.at("mode"), "expected paper or shadow when the top-level mode is "
+                               + std::string{mode_name(cfg.mode)} + ", got \"live\"");
+
+  out.mean_reversion = cfg.strategy_template;
+  auto mr_path = r.at("mean_reversion");
+  read_mean_reversion(check, r.get("mean_reversion"), mr_path, out.mean_reversion);
+  if (!check.ok())
+    return;
+  const auto& mr = out.mean_reversion;
+  if (mr.allow_short && !symbol->perpetual)
+    check.fail(mr_path + ".allow_short", "expected false: " + quoted(symbol_name)
+                                           + " on venue " + quoted(venue->name.str())
+                                           + " is spot and cannot be shorted");
+  else if (mr.order_notional < symbol->min_notional)
+    check.fail(mr_path + ".order_notional",
+               "expected at least the min_notional of " + quoted(symbol_name) + " ("
+                 + symbol->min_notional.to_string() + "), got "
+                 + quoted(mr.order_notional.to_string()));
+  else if (mr.order_notional > cfg.risk.max_order_notional)
+    check.fail(mr_path + ".order_notional",
+               "expected at most risk.max_order_notional ("
+                 + cfg.risk.max_order_notional.to_string() + "), got "
+                 + quoted(mr.order_notional.to_string()));
+}
+
+void read_config(checker& check, const json& root, agora_config& cfg) {
+  if (!root.IsObject()) {
+    check.fail_value("", "expected a JSON object at the top level", root);
+    return;
+  }
+  object_reader r(check, &root, "",
+                  {"data_dir", "log_level", "log_file", "status_interval_seconds", "mode",
+                   "scheduler", "control", "supervision", "risk", "gateway", "venues",
+                   "strategies", "strategy_template"});
+  r.text("data_dir", cfg.data_dir, "expected a non-empty path",
+         [](std::string_view s) { return !s.empty(); });
+  r.text("log_level", cfg.log_level,
+         "expected one of: trace, debug, info, warn, warning, err, error, critical, off",
+         is_log_level);
+  r.text("log_file", cfg.log_file);
+  r.duration("status_interval_seconds", cfg.status_interval, ns_per_s, ns_per_ms,
+             "expected a number of seconds >= 0.001");
+  r.mode("mode", cfg.mode);
+  read_scheduler(check, r.get("scheduler"), "scheduler", cfg.scheduler);
+  read_control(check, r.get("control"), "control", cfg.control);
+  read_supervision(check, r.get("supervision"), "supervision", cfg.supervision);
+  read_risk(check, r.get("risk"), "risk", cfg.risk);
+  read_gateway(check, r.get("gateway"), "gateway", cfg.gateway);
+  read_mean_reversion(check, r.get("strategy_template"), "strategy_template",
+                      cfg.strategy_template);
+
+  if (auto* venues = r.array("venues", "expected an array of venue objects")) {
+    for (rapidjson::SizeType i = 0; i < venues->Size() && check.ok(); ++i) {
+      auto at = element_path("venues", i);
+      venue_config v;
+      read_venue(check, &(*venues)[i], at, v);
+      for (size_t j = 0; j < cfg.venues.size() && check.ok(); ++j)
+        if (cfg.venues[j].name == v.name)
+          check.fail(at + ".name", "duplicate venue name " + quoted(v.name.str()) + " (also "
+                                     + element_path("venues", j) + ")");
+      cfg.venues.push_back(std::move(v));
+    }
+  }
+  if (check.ok() && cfg.mode == run_mode::live)
+    for (size_t i = 0; i < cfg.venues.size(); ++i)
+      if (cfg.venues[i].kind == "sim") {
+        check.fail("mode", "expected paper or shadow: sim venue "
+                             + quoted(cfg.venues[i].name.str()) + " ("
+                             + element_path("venues", i)
+                             + ") cannot trade live, got \"live\"");
+        break;
+      }
+
+  if (auto* strategies = r.array("strategies", "expected an array of strategy objects")) {
+    for (rapidjson::SizeType i = 0; i < strategies->Size() && check.ok(); ++i) {
+      auto at = element_path("strategies", i);
+      strategy_config s;
+      read_strategy(check, &(*strategies)[i], at, cfg, s);
+      for (size_t j = 0; j < cfg.strategies.size() && check.ok(); ++j)
+        if (cfg.strategies[j].name == s.name)
+          check.fail(at + ".name", "duplicate strategy name " + quoted(s.name) + " (also "
+                                     + element_path("strategies", j) + ")");
+      cfg.strategies.push_back(std::move(s));
+    }
+  }
+}
+
+} // namespace
+
+std::string to_string(const config_error& e) {
+  if (e.path.empty())
+    return "config error: " + e.message;
+  return "config error at " + e.path + ": " + e.message;
+}
+
+std::variant<agora_config, config_error> parse_config(std::string_view json_text) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseValidateEncodingFlag>(json_text.data(), json_text.size());
+  if (doc.HasParseError())
+    return config_error{"<json>", "invalid JSON at byte offset "
+                                    + std::to_string(doc.GetErrorOffset()) + ": "
+                                    + rapidjson::GetParseError_En(doc.GetParseError())};
+  checker check;
+  agora_config cfg;
+  read_config(check, doc, cfg);
+  if (!check.ok())
+    return check.take();
+  return cfg;
+}
+
+std::variant<agora_config, config_error> load_config_file(const std::string& path) {
+  auto unreadable = [&path](int err) {
+    return config_error{"<file>", "cannot read " + quoted(path) + ": " + std::strerror(err)};
+  };
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr)
+    return unreadable(errno);
+  std::string text;
+  char buf[8192];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) {
+    text.append(buf, n);
+    if (text.size() > static_cast<size_t>(max_file_size)) {
+      std::fclose(f);
+      return config_error{"<file>", "cannot read " + quoted(path) + ": larger than "
+                                      + std::to_string(max_file_size) + " bytes"};
+    }
+  }
+  int err = std::ferror(f) ? errno : 0;
+  std::fclose(f);
+  if (err != 0)
+    return unreadable(err);
+  return parse_config(text);
+}
+
+} // namespace agora::config

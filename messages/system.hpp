@@ -1,0 +1,294 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "messages/enums.hpp"
+#include "messages/fixed_point.hpp"
+#include "messages/ids.hpp"
+#include "messages/time.hpp"
+
+namespace agora {
+
+// -- trading state ------------------------------------------------------------
+
+/// Stop all new trading: strategies stop emitting, gateways cancel resting
+/// orders and reject new ones with TRADING_HALTED.
+struct halt_trading {
+  std::string reason;
+  std::string by; ///< Who asked: "cli", "risk", a breaker name.
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, halt_trading& x) {
+  return f(caf::meta::type_name("halt_trading"), x.reason, x.by);
+}
+
+/// Explicitly return to ACTIVE.
+struct resume_trading {
+  std::string by;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, resume_trading& x) {
+  return f(caf::meta::type_name("resume_trading"), x.by);
+}
+
+/// The global trading state moved; sent by risk to every strategy and gateway.
+struct trading_state_changed {
+  trading_state from = trading_state::active;
+  trading_state to = trading_state::active;
+  std::string reason;
+  uint64_t epoch = 0; ///< Increases with every change; acks name it.
+  nanos local_time = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, trading_state_changed& x) {
+  return f(caf::meta::type_name("trading_state_changed"), x.from, x.to,
+           x.reason, x.epoch, x.local_time);
+}
+
+/// A strategy or gateway confirms it has acted on a state change.
+struct trading_state_acknowledged {
+  std::string who;
+  uint64_t epoch = 0;
+  trading_state state = trading_state::active;
+  uint64_t canceled_orders = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f,
+                                        trading_state_acknowledged& x) {
+  return f(caf::meta::type_name("trading_state_acknowledged"), x.who, x.epoch,
+           x.state, x.canceled_orders);
+}
+
+// -- alerts -------------------------------------------------------------------
+
+struct alert_raised {
+  alert_level level = alert_level::info;
+  std::string source;
+  std::string text;
+  nanos local_time = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, alert_raised& x) {
+  return f(caf::meta::type_name("alert_raised"), x.level, x.source, x.text,
+           x.local_time);
+}
+
+// -- directory and graph ------------------------------------------------------
+
+/// A live actor as the directory knows it.
+struct actor_entry {
+  std::string name;   ///< Stable path, e.g. "venue:sim/book:BTCUSDT".
+  std::string kind;   ///< "supervisor", "feed", "book", "gateway", ...
+  std::string parent; ///< The supervisor's name; empty for the root.
+  caf::actor handle;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, actor_entry& x) {
+  return f(caf::meta::type_name("actor_entry"), x.name, x.kind, x.parent,
+           x.handle);
+}
+
+/// Sent by the directory to subscribers when `name` gets a new handle
+/// (registered or restarted); `handle` is invalid when it went away.
+struct actor_replaced {
+  std::string name;
+  caf::actor handle;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, actor_replaced& x) {
+  return f(caf::meta::type_name("actor_replaced"), x.name, x.handle);
+}
+
+/// Restart bookkeeping a supervisor reports for one child.
+struct child_restarted {
+  std::string name;
+  uint64_t restarts = 0;
+  std::string reason;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, child_restarted& x) {
+  return f(caf::meta::type_name("child_restarted"), x.name, x.restarts,
+           x.reason);
+}
+
+/// What an actor says about itself when asked for stats.
+struct actor_stats {
+  std::string state;    ///< Short, kind-specific: "running", "stale", ...
+  uint64_t mailbox = 0;
+  uint64_t processed = 0;
+  std::string detail;   ///< key=value pairs, kind-specific.
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, actor_stats& x) {
+  return f(caf::meta::type_name("actor_stats"), x.state, x.mailbox,
+           x.processed, x.detail);
+}
+
+/// One node of the live graph.
+struct graph_node {
+  std::string name;
+  std::string kind;
+  std::string parent;
+  std::string state;
+  uint64_t restarts = 0;
+  uint64_t mailbox = 0;
+  uint64_t processed = 0;
+  nanos started = 0;    ///< When this incarnation started.
+  std::string detail;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, graph_node& x) {
+  return f(caf::meta::type_name("graph_node"), x.name, x.kind, x.parent,
+           x.state, x.restarts, x.mailbox, x.processed, x.started, x.detail);
+}
+
+struct graph_report {
+  std::vector<graph_node> nodes;
+  nanos taken = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, graph_report& x) {
+  return f(caf::meta::type_name("graph_report"), x.nodes, x.taken);
+}
+
+/// The service at a glance.
+struct status_report {
+  trading_state state = trading_state::active;
+  std::string state_reason;
+  uint64_t intents = 0;
+  uint64_t denied = 0;
+  uint64_t fills = 0;
+  uint64_t open_orders = 0;
+  notional realized_pnl;
+  notional unrealized_pnl;
+  notional gross_exposure;
+  uint64_t restarts = 0;
+  uint64_t actors = 0;
+  nanos uptime = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, status_report& x) {
+  return f(caf::meta::type_name("status_report"), x.state, x.state_reason,
+           x.intents, x.denied, x.fills, x.open_orders, x.realized_pnl,
+           x.unrealized_pnl, x.gross_exposure, x.restarts, x.actors, x.uptime);
+}
+
+// -- venue plumbing -----------------------------------------------------------
+
+/// Raw market-data text as it came off a connection (for the in-process sim,
+/// the "socket" is a message). Parsed once, in the feed.
+struct wire_frame {
+  venue_id venue;
+  std::string text;
+  nanos local_time = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, wire_frame& x) {
+  return f(caf::meta::type_name("wire_frame"), x.venue, x.text, x.local_time);
+}
+
+/// The venue closed the connection (or it died).
+struct connection_lost {
+  venue_id venue;
+  std::string reason;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, connection_lost& x) {
+  return f(caf::meta::type_name("connection_lost"), x.venue, x.reason);
+}
+
+/// A book asks its feed to follow a symbol (and fetch a snapshot).
+struct follow_symbol {
+  symbol_id symbol;
+  caf::actor book;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, follow_symbol& x) {
+  return f(caf::meta::type_name("follow_symbol"), x.symbol, x.book);
+}
+
+struct unfollow_symbol {
+  symbol_id symbol;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, unfollow_symbol& x) {
+  return f(caf::meta::type_name("unfollow_symbol"), x.symbol);
+}
+
+/// A book asks its feed for a fresh snapshot (after a gap or at start).
+struct snapshot_request {
+  symbol_id symbol;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, snapshot_request& x) {
+  return f(caf::meta::type_name("snapshot_request"), x.symbol);
+}
+
+/// Inject a fault into a venue (sim) or a feed, for tests and drills.
+/// Kinds: "feed-drop", "seq-gap", "malformed", "stall", "crash-book".
+struct inject_fault {
+  std::string kind;
+  symbol_id symbol;   ///< Empty: the venue picks (or all symbols).
+  nanos duration = 0; ///< For "stall".
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, inject_fault& x) {
+  return f(caf::meta::type_name("inject_fault"), x.kind, x.symbol,
+           x.duration);
+}
+
+/// Add (or remove) a symbol at runtime.
+struct spawn_symbol {
+  venue_id venue;
+  symbol_id symbol;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, spawn_symbol& x) {
+  return f(caf::meta::type_name("spawn_symbol"), x.venue, x.symbol);
+}
+
+struct stop_symbol {
+  venue_id venue;
+  symbol_id symbol;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stop_symbol& x) {
+  return f(caf::meta::type_name("stop_symbol"), x.venue, x.symbol);
+}
+
+/// A generic failure answer for the control API: what went wrong, readable.
+struct command_failed {
+  std::string what;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, command_failed& x) {
+  return f(caf::meta::type_name("command_failed"), x.what);
+}
+
+} // namespace agora

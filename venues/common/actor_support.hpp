@@ -1,0 +1,81 @@
+#pragma once
+
+// Hygiene every Agora actor installs: log unexpected messages and exceptions
+// through spdlog instead of CAF's stdout defaults, and answer stats queries
+// so `agora graph` can show mailbox sizes.
+
+#include <exception>
+#include <memory>
+#include <string>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/scheduled_actor.hpp>
+#include <caf/sec.hpp>
+
+#include "messages/type_ids.hpp"
+#include "venues/common/logging.hpp"
+
+namespace agora {
+
+/// Installs a default handler (log + drop, answering requests with an error)
+/// and an exception handler (log, then let the actor die with the error so
+/// its supervisor restarts it: never turn a crash into a normal exit).
+template <class Self>
+void install_hygiene(Self* self, std::string name,
+                     std::shared_ptr<spdlog::logger> log) {
+  self->set_default_handler(
+    [name, log](caf::scheduled_actor*,
+                caf::message_view& x) -> caf::result<caf::message> {
+      log->warn("unexpected_message actor={} content={}", name,
+                caf::to_string(x.content()));
+      return caf::sec::unexpected_message;
+    });
+  self->set_exception_handler(
+    [name, log](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
+      try {
+        std::rethrow_exception(eptr);
+      } catch (const std::exception& e) {
+        log->error("actor_crashed actor={} what=\"{}\"", name, e.what());
+      } catch (...) {
+        log->error("actor_crashed actor={} what=unknown", name);
+      }
+      return caf::sec::runtime_error;
+    });
+}
+
+/// Mailbox size of the calling actor (only an actor may read its own).
+template <class Self>
+uint64_t own_mailbox_size(Self* self) {
+  return static_cast<uint64_t>(self->mailbox().size());
+}
+
+} // namespace agora
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_registry.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/atom.hpp>
+
+namespace agora {
+
+/// Well-known singletons, kept in CAF's registry under these atoms by their
+/// supervisor on every (re)start, so nobody holds a dead handle for long.
+inline constexpr caf::atom_value alerts_name = caf::atom("alerts");
+inline constexpr caf::atom_value risk_name = caf::atom("risk");
+inline constexpr caf::atom_value directory_name = caf::atom("directory");
+inline constexpr caf::atom_value root_name = caf::atom("root");
+
+/// The current handle of a well-known actor, or an invalid handle.
+inline caf::actor well_known(caf::actor_system& sys, caf::atom_value name) {
+  return caf::actor_cast<caf::actor>(sys.registry().get(name));
+}
+
+/// Sends an alert to the alert router (if it is up; alerts never block).
+template <class Self>
+void raise_alert(Self* self, alert_level level, std::string source,
+                 std::string text, nanos now) {
+  if (auto a = well_known(self->system(), alerts_name))
+    self->send(a, alert_raised{level, std::move(source), std::move(text), now});
+}
+
+} // namespace agora

@@ -1,0 +1,380 @@
+#include "venues/sim/exchange_actor.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <unordered_map>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "messages/type_ids.hpp"
+#include "venues/common/actor_support.hpp"
+#include "venues/sim/latency_model.hpp"
+#include "venues/sim/wire.hpp"
+
+namespace agora::sim {
+
+namespace {
+
+struct order_owner {
+  caf::actor gateway;
+  std::string strategy;
+  symbol_id symbol;
+};
+
+struct pending_order {
+  bool cancel = false;
+  submit_order order;
+  cancel_order cancel_request;
+  caf::actor sender;
+};
+
+struct exchange_state {
+  exchange_params params;
+  std::string path;
+  std::map<symbol_id, std::unique_ptr<sim_market>> markets;
+  std::vector<caf::actor> feeds;
+  std::unordered_map<client_order_id, order_owner> owners;
+  std::map<uint64_t, pending_order> pending;
+  uint64_t next_pending = 0;
+  std::unique_ptr<latency_model> latency;
+  nanos stalled_until = 0;
+  uint64_t frames_sent = 0;
+  uint64_t orders_in = 0;
+  uint64_t fills_out = 0;
+  uint64_t processed = 0;
+  std::shared_ptr<spdlog::logger> log;
+  static inline const char* name = "sim_exchange";
+};
+
+using exchange_actor = caf::stateful_actor<exchange_state>;
+
+nanos now_of(exchange_actor* self) { return self->state.params.clock->now(); }
+
+void publish(exchange_actor* self, std::string text, nanos now) {
+  auto& st = self->state;
+  if (now < st.stalled_until)
+    return;
+  for (auto& f : st.feeds) {
+    self->send(f, wire_frame{st.params.venue, text, now});
+    ++st.frames_sent;
+  }
+}
+
+void deliver(exchange_actor* self, const symbol_id& symbol,
+             const std::vector<exec_report>& reports, nanos now) {
+  auto& st = self->state;
+  auto& venue = st.params.venue;
+  for (auto& r : reports) {
+    auto i = st.owners.find(r.cid);
+    if (i == st.owners.end())
+      continue;
+    auto& owner = i->second;
+    switch (r.what) {
+      case exec_report::kind::accepted:
+        self->send(owner.gateway,
+                   order_accepted{r.cid, r.oid, venue, symbol, r.sd, r.px,
+                                  r.qty, owner.strategy, r.venue_time, now});
+        break;
+      case exec_report::kind::rejected:
+        self->send(owner.gateway,
+                   order_rejected{r.cid, venue, symbol, r.reason, r.detail,
+                                  owner.strategy, r.venue_time, now});
+        st.owners.erase(i);
+        break;
+      case exec_report::kind::fill:
+        ++st.fills_out;
+        self->send(owner.gateway,
+                   order_filled{r.cid, r.oid, venue, symbol, r.sd, r.tid, r.px,
+                                r.qty, r.cum_qty, r.leaves_qty, r.fee, r.liq,
+                                owner.strategy, r.venue_time, now});
+        if (r.leaves_qty.is_zero())
+          st.owners.erase(i);
+        break;
+      case exec_report::kind::canceled:
+        self->send(owner.gateway,
+                   order_canceled{r.cid, r.oid, venue, symbol, r.sd, r.cum_qty,
+                                  r.why, owner.strategy, r.venue_time, now});
+        st.owners.erase(i);
+        break;
+    }
+  }
+}
+
+void step_all(exchange_actor* self) {
+  auto& st = self->state;
+  auto now = now_of(self);
+  for (auto& [symbol, market] : st.markets) {
+    auto step = market->step(now);
+    if (step.delta)
+      publish(self, encode_depth(*step.delta), now);
+    for (auto& t : step.trades)
+      publish(self, encode_trade(t), now);
+    if (!step.executions.empty())
+      deliver(self, symbol, step.executions, now);
+  }
+}
+
+sim_market& add_market(exchange_actor* self, listed_symbol listing) {
+  auto& st = self->state;
+  listing.spec.venue = st.params.venue;
+  auto symbol = listing.spec.symbol;
+  auto m = std::make_unique<sim_market>(st.params.venue, listing.spec,
+                                        listing.params);
+  auto& ref = *m;
+  st.markets[symbol] = std::move(m);
+  st.log->info("symbol_listed venue={} symbol={} tick={} lot={} start={}",
+               st.params.venue, symbol, listing.spec.tick, listing.spec.lot,
+               listing.params.start_price);
+  return ref;
+}
+
+void execute(exchange_actor* self, pending_order& p) {
+  auto& st = self->state;
+  auto now = now_of(self);
+  if (p.cancel) {
+    auto& c = p.cancel_request;
+    auto m = st.markets.find(c.symbol);
+    if (m == st.markets.end() || st.owners.count(c.cid) == 0) {
+      self->send(p.sender, order_rejected{c.cid, st.params.venue, c.symbol,
+                                          reject_reason::unknown_order,
+                                          "cancel: unknown order",
+                                          c.strategy, now, now});
+      return;
+    }
+    deliver(self, c.symbol, m->second->cancel(c.cid, now), now);
+    return;
+  }
+  auto& o = p.order;
+  ++st.orders_in;
+  auto m = st.markets.find(o.symbol);
+  if (m == st.markets.end()) {
+    self->send(p.sender, order_rejected{o.cid, st.params.venue, o.symbol,
+                                        reject_reason::unknown_symbol,
+                                        "symbol not listed", o.strategy, now,
+                                        now});
+    return;
+  }
+  if (st.owners.count(o.cid) != 0) {
+    self->send(p.sender, order_rejected{o.cid, st.params.venue, o.symbol,
+                                        reject_reason::duplicate_client_id,
+                                        "client order id in use", o.strategy,
+                                        now, now});
+    return;
+  }
+  st.owners[o.cid] = order_owner{p.sender, o.strategy, o.symbol};
+  sim_order so{o.cid, o.sd, o.type, o.tif, o.px, o.qty};
+  deliver(self, o.symbol, m->second->submit(so, now), now);
+}
+
+std::string inject(exchange_actor* self, const inject_fault& f) {
+  auto& st = self->state;
+  auto now = now_of(self);
+  if (f.kind == "feed-drop") {
+    auto n = st.feeds.size();
+    for (auto& feed : st.feeds)
+      self->send(feed, connection_lost{st.params.venue, "dropped by venue (injected)"});
+    st.feeds.clear();
+    return "dropped " + std::to_string(n) + " market-data connection(s)";
+  }
+  if (f.kind == "seq-gap") {
+    size_t n = 0;
+    for (auto& [symbol, m] : st.markets)
+      if (!f.symbol.valid() || symbol == f.symbol) {
+        m->skip_next_sequence();
+        ++n;
+      }
+    if (n == 0)
+      return "error: unknown symbol " + f.symbol.str();
+    return "next diff skips an update id on " + std::to_string(n)
+           + " symbol(s)";
+  }
+  if (f.kind == "malformed") {
+    auto sym = f.symbol.valid() ? f.symbol.str()
+               : st.markets.empty() ? std::string{"BTCUSDT"}
+                                    : st.markets.begin()->first.str();
+    publish(self, R"({"e":"depthUpdate","E":1,"s":")" + sym + R"(","U":)", now);
+    publish(self,
+            R"({"e":"depthUpdate","E":1,"s":")" + sym
+              + R"(","U":1,"u":1,"b":[["not-a-price","1"]],"a":[]})",
+            now);
+    publish(self, "\x01\x02 garbage", now);
+    return "sent 3 malformed frames";
+  }
+  if (f.kind == "stall") {
+    auto d = f.duration > 0 ? f.duration : 5 * ns_per_s;
+    st.stalled_until = now + d;
+    return "market data stalled for " + std::to_string(d / ns_per_ms) + " ms";
+  }
+  return "error: unknown fault kind '" + f.kind
+         + "' (feed-drop, seq-gap, malformed, stall)";
+}
+
+caf::behavior exchange_impl(exchange_actor* self, std::string path,
+                            exchange_params params) {
+  auto& st = self->state;
+  st.path = std::move(path);
+  st.params = std::move(params);
+  if (!st.params.clock)
+    st.params.clock = &default_clock();
+  st.log = logger("venue." + st.params.venue.str());
+  install_hygiene(self, st.path, st.log);
+  st.latency = std::make_unique<latency_model>(st.params.latency_seed,
+                                               st.params.latency,
+                                               st.params.jitter);
+  for (auto& l : st.params.symbols)
+    add_market(self, l);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& feeds = self->state.feeds;
+    for (auto i = feeds.begin(); i != feeds.end();)
+      i = i->address() == msg.source ? feeds.erase(i) : std::next(i);
+  });
+  self->send(self, generate_atom_v);
+  return {
+    [self](generate_atom) {
+      ++self->state.processed;
+      step_all(self);
+      self->delayed_send(self,
+                         std::chrono::nanoseconds(self->state.params.step_interval),
+                         generate_atom_v);
+    },
+    [self](caf::connect_atom) {
+      auto& st = self->state;
+      ++st.processed;
+      auto feed = caf::actor_cast<caf::actor>(self->current_sender());
+      std::vector<instrument_spec> specs;
+      if (feed) {
+        st.feeds.push_back(feed);
+        self->monitor(feed);
+      }
+      for (auto& [s, m] : st.markets)
+        specs.push_back(m->spec());
+      return specs;
+    },
+    [self](spec_atom) {
+      ++self->state.processed;
+      std::vector<instrument_spec> specs;
+      for (auto& [s, m] : self->state.markets)
+        specs.push_back(m->spec());
+      return specs;
+    },
+    [self](const snapshot_request& r) -> caf::result<std::string> {
+      auto& st = self->state;
+      ++st.processed;
+      auto i = st.markets.find(r.symbol);
+      if (i == st.markets.end())
+        return caf::make_error(caf::sec::runtime_error,
+                               "unknown symbol " + r.symbol.str());
+      return encode_snapshot(i->second->snapshot(now_of(self)));
+    },
+    [self](submit_order& o) {
+      auto& st = self->state;
+      ++st.processed;
+      auto seq = ++st.next_pending;
+      pending_order p;
+      p.order = std::move(o);
+      p.sender = caf::actor_cast<caf::actor>(self->current_sender());
+      st.pending.emplace(seq, std::move(p));
+      self->delayed_send(self, std::chrono::nanoseconds(st.latency->sample()),
+                         caf::forward_atom_v, seq);
+    },
+    [self](cancel_order& c) {
+      auto& st = self->state;
+      ++st.processed;
+      auto seq = ++st.next_pending;
+      pending_order p;
+      p.cancel = true;
+      p.cancel_request = std::move(c);
+      p.sender = caf::actor_cast<caf::actor>(self->current_sender());
+      st.pending.emplace(seq, std::move(p));
+      self->delayed_send(self, std::chrono::nanoseconds(st.latency->sample()),
+                         caf::forward_atom_v, seq);
+    },
+    [self](caf::forward_atom, uint64_t seq) {
+      auto& st = self->state;
+      ++st.processed;
+      auto i = st.pending.find(seq);
+      if (i == st.pending.end())
+        return;
+      auto p = std::move(i->second);
+      st.pending.erase(i);
+      execute(self, p);
+    },
+    [self](cancel_all_atom) {
+      auto& st = self->state;
+      ++st.processed;
+      auto owner = caf::actor_cast<caf::actor>(self->current_sender());
+      auto now = now_of(self);
+      uint64_t n = 0;
+      std::vector<std::pair<symbol_id, client_order_id>> mine;
+      for (auto& [cid, o] : st.owners)
+        if (o.gateway == owner)
+          mine.emplace_back(o.symbol, cid);
+      for (auto& [symbol, cid] : mine) {
+        auto m = st.markets.find(symbol);
+        if (m == st.markets.end())
+          continue;
+        auto reports = m->second->cancel(cid, now);
+        for (auto& r : reports)
+          if (r.what == exec_report::kind::canceled)
+            ++n;
+        deliver(self, symbol, reports, now);
+      }
+      return n;
+    },
+    [self](const spawn_symbol& s) -> caf::result<instrument_spec> {
+      auto& st = self->state;
+      ++st.processed;
+      auto i = st.markets.find(s.symbol);
+      if (i != st.markets.end())
+        return i->second->spec();
+      auto listing = st.params.default_symbol;
+      listing.spec.symbol = s.symbol;
+      listing.params.seed = std::hash<std::string>{}(s.symbol.str()) | 1u;
+      return add_market(self, std::move(listing)).spec();
+    },
+    [self](const stop_symbol& s) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      ++st.processed;
+      auto i = st.markets.find(s.symbol);
+      if (i == st.markets.end())
+        return caf::make_error(caf::sec::runtime_error,
+                               "unknown symbol " + s.symbol.str());
+      deliver(self, s.symbol, i->second->cancel_all(now_of(self)),
+              now_of(self));
+      st.markets.erase(i);
+      st.log->info("symbol_delisted venue={} symbol={}", st.params.venue,
+                   s.symbol);
+      return caf::ok_atom_v;
+    },
+    [self](const inject_fault& f) {
+      ++self->state.processed;
+      auto what = inject(self, f);
+      self->state.log->warn("fault_injected venue={} kind={} symbol={} "
+                            "result=\"{}\"",
+                            self->state.params.venue, f.kind, f.symbol, what);
+      return what;
+    },
+    [self](stats_atom) {
+      auto& st = self->state;
+      return actor_stats{
+        now_of(self) < st.stalled_until ? "stalled" : "running",
+        own_mailbox_size(self), st.processed,
+        "symbols=" + std::to_string(st.markets.size()) + " feeds="
+          + std::to_string(st.feeds.size()) + " frames="
+          + std::to_string(st.frames_sent) + " orders="
+          + std::to_string(st.orders_in) + " fills="
+          + std::to_string(st.fills_out)};
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_exchange(caf::actor_system& sys, const std::string& path,
+                          exchange_params params) {
+  return sys.spawn(exchange_impl, path, std::move(params));
+}
+
+} // namespace agora::sim

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "messages/market_data.hpp"
+#include "messages/time.hpp"
+#include "venues/sim/sim_market.hpp"
+
+namespace agora::sim {
+
+/// One instrument the embedded exchange lists.
+struct listed_symbol {
+  instrument_spec spec;
+  market_params params;
+};
+
+/// How the embedded exchange runs.
+struct exchange_params {
+  venue_id venue;
+  nanos step_interval = 100 * ns_per_ms; ///< Market generator tick.
+  nanos latency = 1 * ns_per_ms;         ///< Order-entry latency (one way).
+  nanos jitter = 500 * ns_per_us;
+  uint64_t latency_seed = 7;
+  std::vector<listed_symbol> symbols;
+  listed_symbol default_symbol;          ///< Template for runtime listings.
+  const clock_source* clock = nullptr;
+};
+
+/// Spawns the embedded simulated exchange, the in-process stand-in for a
+/// venue: a seeded market per symbol publishing Binance-shaped JSON frames,
+/// and a matching engine behind an order-entry latency model.
+///
+/// Market data (the "socket" is a message):
+/// - `(caf::connect_atom)` from a feed -> std::vector<instrument_spec>; from
+///   then on the feed receives `wire_frame`s, and `connection_lost` if the
+///   exchange drops it.
+/// - `snapshot_request` -> std::string (the REST depth snapshot as JSON).
+/// Order entry (answers go to the sender, after the latency):
+/// - `submit_order`, `cancel_order` -> `order_accepted` / `order_rejected` /
+///   `order_filled` / `order_canceled`.
+/// - `(cancel_all_atom)` -> uint64_t (orders cancelled).
+/// - `(spec_atom)` -> std::vector<instrument_spec>.
+/// Operations:
+/// - `spawn_symbol` -> instrument_spec (lists a symbol from the template);
+///   `stop_symbol` -> caf::ok_atom.
+/// - `inject_fault` -> std::string (what was done): "feed-drop" closes every
+///   market-data connection; "seq-gap" makes the next diff skip an update id;
+///   "malformed" sends broken frames; "stall" stops publishing for a while.
+caf::actor spawn_exchange(caf::actor_system& sys, const std::string& path,
+                          exchange_params params);
+
+} // namespace agora::sim
