@@ -27,49 +27,6 @@ extern "C" void on_signal(int) { stop_requested = 1; }
 
 using namespace agora;
 
-/// Halts trading, cancels every resting order, then stops the tree.
-void graceful_shutdown(caf::actor_system& sys, const service_handles& h,
-                       const std::shared_ptr<spdlog::logger>& log) {
-  caf::scoped_actor self{sys};
-  auto wait = std::chrono::seconds(2);
-  if (auto risk = well_known(sys, risk_name))
-    self->request(risk, wait, halt_trading{"service shutdown", "service"})
-      .receive([](std::string&) {}, [](caf::error&) {});
-  std::vector<actor_entry> gateways;
-  self->request(h.directory, wait, list_atom_v, std::string{"gateway"})
-    .receive([&](std::vector<actor_entry>& x) { gateways = std::move(x); },
-             [](caf::error&) {});
-  uint64_t canceled = 0;
-  for (auto& g : gateways)
-    self->request(g.handle, wait, cancel_all_atom_v)
-      .receive([&](uint64_t n) { canceled += n; }, [](caf::error&) {});
-  // Wait (bounded) until the venues confirmed the cancels.
-  size_t open = 0;
-  for (int i = 0; i < 30; ++i) {
-    open = 0;
-    for (auto& g : gateways)
-      self->request(g.handle, wait, orders_atom_v)
-        .receive(
-          [&](orders_report& r) {
-            for (auto& o : r.orders)
-              if (!is_terminal(o.status))
-                ++open;
-          },
-          [](caf::error&) {});
-    if (open == 0)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  log->info("shutdown_orders canceled={} still_open={}", canceled, open);
-  self->monitor(h.root);
-  self->send_exit(h.root, caf::exit_reason::user_shutdown);
-  self->receive([](caf::down_msg&) {},
-                caf::after(std::chrono::seconds(5)) >> [&] {
-                  log->error("shutdown_timeout: tree did not stop in 5 s");
-                });
-  self->send_exit(h.directory, caf::exit_reason::user_shutdown);
-}
-
 int run_service(const std::string& config_path) {
   config::agora_config cfg = config::default_config();
   if (!config_path.empty()) {
@@ -133,7 +90,7 @@ int run_service(const std::string& config_path) {
           if (stop_requested) {
             log->info("service_stopping signal received");
             self->demonitor(h.root);
-            graceful_shutdown(sys, h, log);
+            graceful_shutdown(sys, h);
             running = false;
           }
         });

@@ -181,13 +181,17 @@ struct status_report {
   uint64_t restarts = 0;
   uint64_t actors = 0;
   nanos uptime = 0;
+  uint64_t state_epoch = 0;     ///< Trading-state changes so far.
+  uint64_t pending_acks = 0;    ///< Actors yet to acknowledge the last change.
+  nanos last_ack_latency = 0;   ///< Change sent -> last acknowledgement (0: none yet).
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, status_report& x) {
   return f(caf::meta::type_name("status_report"), x.state, x.state_reason,
            x.intents, x.denied, x.fills, x.open_orders, x.realized_pnl,
-           x.unrealized_pnl, x.gross_exposure, x.restarts, x.actors, x.uptime);
+           x.unrealized_pnl, x.gross_exposure, x.restarts, x.actors, x.uptime,
+           x.state_epoch, x.pending_acks, x.last_ack_latency);
 }
 
 // -- venue plumbing -----------------------------------------------------------

@@ -83,6 +83,9 @@ std::string to_json(const status_report& x) {
   kv(w, "restarts", x.restarts);
   kv(w, "actors", x.actors);
   kv_i(w, "uptime_ns", x.uptime);
+  kv(w, "state_epoch", x.state_epoch);
+  kv(w, "pending_acks", x.pending_acks);
+  kv_i(w, "last_ack_latency_ns", x.last_ack_latency);
   w.EndObject();
   return done(buf);
 }

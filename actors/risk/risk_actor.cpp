@@ -23,6 +23,9 @@ struct risk_state {
   std::unique_ptr<risk_engine> engine;
   std::map<venue_id, caf::actor> gateways;
   std::map<uint64_t, std::set<std::string>> awaiting_acks;
+  std::map<uint64_t, nanos> broadcast_at;   ///< epoch -> when it was sent
+  std::map<uint64_t, size_t> lists_pending; ///< epoch -> directory lists not yet back
+  nanos last_ack_latency = 0;
   nanos started = 0;
   uint64_t intents = 0;
   uint64_t denied = 0;
@@ -65,7 +68,27 @@ status_report make_status(risk_actor* self) {
   r.unrealized_pnl = pos.unrealized_pnl();
   r.gross_exposure = pos.gross_exposure();
   r.uptime = now_of(self) - st.started;
+  r.state_epoch = st.engine->epoch();
+  for (auto& [epoch, who] : st.awaiting_acks)
+    r.pending_acks += who.size();
+  r.last_ack_latency = st.last_ack_latency;
   return r;
+}
+
+/// Closes the books on `epoch` once both directory lists are back and every
+/// listed actor acknowledged.
+void maybe_all_acknowledged(risk_actor* self, uint64_t epoch) {
+  auto& st = self->state;
+  auto i = st.awaiting_acks.find(epoch);
+  if (st.lists_pending[epoch] != 0 || (i != st.awaiting_acks.end() && !i->second.empty()))
+    return;
+  if (i != st.awaiting_acks.end())
+    st.awaiting_acks.erase(i);
+  st.last_ack_latency = now_of(self) - st.broadcast_at[epoch];
+  st.broadcast_at.erase(epoch);
+  st.lists_pending.erase(epoch);
+  st.log->info("state_acknowledged_by_all epoch={} latency_us={}", epoch,
+               st.last_ack_latency / ns_per_us);
 }
 
 /// Tells every strategy and gateway about the new state; they acknowledge.
@@ -74,15 +97,19 @@ void broadcast_state(risk_actor* self, trading_state from, trading_state to) {
   trading_state_changed msg{from, to, st.engine->state_reason(),
                             st.engine->epoch(), now_of(self)};
   auto epoch = msg.epoch;
+  st.broadcast_at[epoch] = msg.local_time;
+  st.lists_pending[epoch] = 2;
   for (auto kind : {"strategy", "gateway"}) {
     self->request(st.params.directory, std::chrono::seconds(2), list_atom_v,
                   std::string{kind})
       .then([self, msg, epoch](std::vector<actor_entry>& entries) {
         auto& st = self->state;
+        --st.lists_pending[epoch];
         for (auto& e : entries) {
           st.awaiting_acks[epoch].insert(e.name);
           self->send<caf::message_priority::high>(e.handle, msg);
         }
+        maybe_all_acknowledged(self, epoch);
       });
   }
   self->delayed_send(self, std::chrono::nanoseconds(st.params.ack_timeout),
@@ -194,8 +221,7 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
       auto i = st.awaiting_acks.find(a.epoch);
       if (i != st.awaiting_acks.end()) {
         i->second.erase(a.who);
-        if (i->second.empty())
-          st.awaiting_acks.erase(i);
+        maybe_all_acknowledged(self, a.epoch);
       }
       st.log->info("state_acknowledged who={} epoch={} state={} canceled={}",
                    a.who, a.epoch, a.state, a.canceled_orders);
@@ -204,8 +230,13 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
       auto& st = self->state;
       ++st.processed;
       auto i = st.awaiting_acks.find(epoch);
-      if (i == st.awaiting_acks.end())
+      st.broadcast_at.erase(epoch);
+      st.lists_pending.erase(epoch);
+      if (i == st.awaiting_acks.end() || i->second.empty()) {
+        if (i != st.awaiting_acks.end())
+          st.awaiting_acks.erase(i);
         return;
+      }
       std::string missing;
       for (auto& who : i->second)
         missing += (missing.empty() ? "" : ",") + who;

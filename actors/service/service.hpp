@@ -37,4 +37,11 @@ service_handles start_service(caf::actor_system& sys,
                               const config::agora_config& cfg,
                               service_options opts);
 
+/// Stops the service gracefully: halts trading through risk, cancels every
+/// resting order on every gateway and waits (at most 3 s) until the venues
+/// confirmed the cancels, then stops the tree (waiting at most 5 s for the
+/// root to go down) and the directory. Blocks the calling thread; call it
+/// from outside the actor system's workers (main, a test).
+void graceful_shutdown(caf::actor_system& sys, const service_handles& h);
+
 } // namespace agora
