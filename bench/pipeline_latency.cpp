@@ -19,9 +19,17 @@
 // (or a watchdog timeout), make sure the rejection reached the strategy, then
 // send the next. Timed: send frame -> order at the endpoint (steady_clock).
 //
-// Runs once per scheduler setting (each its own actor_system), with and
-// without a background load (the sim exchange with the 3 paper symbols and
-// their strategies). Prints figures only; asserts nothing about time.
+// Two ways to send: closed loop (the endpoint actor sends the next frame as
+// soon as the last is done, so the worker never sleeps) and paced (the main
+// thread sends each frame 300 us after the last is done, from outside the
+// scheduler like a venue's I/O thread, so the workers go idle in between and
+// each event pays the wake-up). Window 2 needs one bar before the first
+// order, so exactly one warm-up frame times out (100 ms).
+//
+// Every combination of scheduler setting (each its own actor_system), mode
+// and background load (the sim exchange with the 3 paper symbols, their
+// books and strategies) runs 3 times, interleaved; medians are printed too.
+// Prints figures only; asserts nothing about time.
 
 #include <sys/resource.h>
 
@@ -69,6 +77,7 @@ constexpr int64_t tick_raw = 1'000'000;        // 0.01
 constexpr int64_t start_tick = 10'000'000;     // 100000.00
 constexpr uint64_t snapshot_id = 1'000'000;
 constexpr auto event_timeout = std::chrono::milliseconds(100);
+constexpr int rounds = 3;
 
 const venue_id bench_venue{"bench"};
 const symbol_id bench_symbol{"BENCHUSDT"};
@@ -133,13 +142,18 @@ std::vector<std::string> make_frames(size_t count, nanos venue_start) {
 /// What the driver measured; shared with the main thread (which only reads
 /// it after `done`, or the atomics while running).
 struct run_record {
+  bool paced = false;          // frames come from the main thread
+  size_t warmup = 0;           // events before measuring
   std::vector<std::string> frames;
   std::string snapshot_text;
   std::vector<int64_t> latencies_ns; // measured events only
   std::atomic<size_t> in_flight{0};  // index of the frame in flight
+  std::atomic<bool> waiting{false};  // a frame is in flight
+  std::atomic<int64_t> sent_ns{0};   // steady_clock of its send
   std::atomic<size_t> completed{0};  // frames finished (order or timeout)
   std::atomic<size_t> orders{0};     // orders in the measured phase
-  std::atomic<size_t> timeouts{0};
+  std::atomic<size_t> timeouts{0};        // measured phase
+  std::atomic<size_t> warmup_timeouts{0}; // expected: 1 (the window fills)
   std::atomic<size_t> late_orders{0};
   std::atomic<bool> done{false};
   steady::time_point measure_start;
@@ -151,40 +165,42 @@ using record_ptr = std::shared_ptr<run_record>;
 struct endpoint_state {
   record_ptr rec;
   caf::actor feed;
-  caf::actor gateway;
   size_t next = 0;
-  bool waiting = false;
-  steady::time_point sent_at;
   static inline const char* name = "bench_endpoint";
 };
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           steady::now().time_since_epoch())
+    .count();
+}
 
 using endpoint_actor = caf::stateful_actor<endpoint_state>;
 
 void send_next(endpoint_actor* self) {
   auto& st = self->state;
   auto& rec = *st.rec;
-  if (st.next == warmup_events)
+  if (st.next == rec.warmup)
     rec.measure_start = steady::now();
   if (st.next == rec.frames.size()) {
     rec.measure_end = steady::now();
-    st.waiting = false;
     rec.done = true;
     return;
   }
   wire_frame f{bench_venue, rec.frames[st.next], default_clock().now()};
   rec.in_flight = st.next;
   ++st.next;
-  st.waiting = true;
-  st.sent_at = steady::now();
+  rec.waiting = true;
+  rec.sent_ns = steady_ns();
   self->send(st.feed, std::move(f));
 }
 
-/// Finishes the event in flight and sends the next frame.
+/// Finishes the event in flight and (closed loop) sends the next frame.
 void complete(endpoint_actor* self) {
-  auto& st = self->state;
-  st.waiting = false;
-  ++st.rec->completed;
-  send_next(self);
+  auto& rec = *self->state.rec;
+  ++rec.completed;
+  if (!rec.paced)
+    send_next(self);
 }
 
 caf::behavior endpoint_impl(endpoint_actor* self, record_ptr rec) {
@@ -198,27 +214,22 @@ caf::behavior endpoint_impl(endpoint_actor* self, record_ptr rec) {
     [self](const snapshot_request&) { return self->state.rec->snapshot_text; },
     [self](generate_atom) { send_next(self); },
     [self](submit_order& o) {
-      auto arrived = steady::now();
-      auto& st = self->state;
-      auto& rec = *st.rec;
+      auto arrived = steady_ns();
+      auto& rec = *self->state.rec;
       auto gw = caf::actor_cast<caf::actor>(self->current_sender());
       auto now = default_clock().now();
       self->send(gw, order_rejected{o.cid, o.venue, o.symbol,
                                     reject_reason::post_only_would_cross,
                                     "bench endpoint", o.strategy, now, now});
-      if (!st.waiting) {
+      if (!rec.waiting.exchange(false)) {
         ++rec.late_orders;
         return;
       }
-      const size_t index = st.next - 1;
-      if (index >= warmup_events) {
+      const size_t index = rec.in_flight;
+      if (index >= rec.warmup) {
         ++rec.orders;
-        rec.latencies_ns.push_back(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(arrived
-                                                               - st.sent_at)
-            .count());
+        rec.latencies_ns.push_back(arrived - rec.sent_ns);
       }
-      st.waiting = false;
       // The rejection goes gateway -> strategy. A request to the gateway
       // queued behind it (same sender, FIFO) answers only after the gateway
       // passed the rejection on, so the next frame's view reaches the
@@ -235,9 +246,12 @@ caf::behavior endpoint_impl(endpoint_actor* self, record_ptr rec) {
                                 c.strategy, now, now});
     },
     [self](expire_atom, uint64_t index) {
-      auto& st = self->state;
-      if (st.waiting && index == st.next - 1) {
-        ++st.rec->timeouts;
+      auto& rec = *self->state.rec;
+      if (index == rec.in_flight && rec.waiting.exchange(false)) {
+        if (index >= rec.warmup)
+          ++rec.timeouts;
+        else
+          ++rec.warmup_timeouts;
         complete(self);
       }
     },
@@ -257,10 +271,13 @@ struct setting {
 struct run_result {
   std::string label;
   bool background = false;
+  bool paced = false;
   size_t frames = 0;
   size_t orders = 0;
   size_t timeouts = 0;
+  size_t warmup_timeouts = 0;
   size_t late = 0;
+  int round = 0;
   int64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
   double mean_us = 0;
   double events_per_s = 0;
@@ -397,10 +414,26 @@ bool wait_for_stats(caf::scoped_actor& self, const caf::actor& who, Pred ok,
   return false;
 }
 
-run_result run_one(const setting& set, bool background) {
+/// Sends every frame from this (non-worker) thread, one at a time, `pace`
+/// after the previous one finished (or timed out).
+void drive_paced(caf::scoped_actor& self, run_record& rec,
+                 const caf::actor& feed, const caf::actor& endpoint);
+
+/// Closed loop: the endpoint actor sends the next frame as soon as the last
+/// one is done. Paced: the main thread (outside the scheduler, like a venue's
+/// I/O thread) sends each frame `pace` after the last one was done, so the
+/// workers go idle between events.
+constexpr size_t paced_warmup = 200;
+constexpr size_t paced_events = 5'000;
+constexpr auto pace = std::chrono::microseconds(300);
+
+run_result run_one(const setting& set, bool background, bool paced) {
   run_result res;
   res.label = set.label;
   res.background = background;
+  res.paced = paced;
+  const size_t warmup = paced ? paced_warmup : warmup_events;
+  const size_t measured = paced ? paced_events : measured_events;
   caf::actor_system_config cfg;
   configure_actor_system(cfg, set.sched);
   caf::actor_system sys{cfg};
@@ -411,9 +444,11 @@ run_result run_one(const setting& set, bool background) {
     // Venue time runs ahead of the wall clock, one bar (1 ms) per frame, so
     // the strategy's wall-clock timer never closes a bar of its own.
     const nanos venue_start = (default_clock().now() / ns_per_ms + 1'000) * ns_per_ms;
-    rec->frames = make_frames(warmup_events + measured_events, venue_start);
+    rec->paced = paced;
+    rec->warmup = warmup;
+    rec->frames = make_frames(warmup + measured, venue_start);
     rec->snapshot_text = sim::encode_snapshot(initial_book(venue_start));
-    rec->latencies_ns.reserve(measured_events);
+    rec->latencies_ns.reserve(measured);
 
     auto dir = spawn_directory(sys, nullptr);
     spawned.push_back(dir);
@@ -503,7 +538,10 @@ run_result run_one(const setting& set, bool background) {
     if (!ready) {
       res.error = "chain did not come up within 10 s";
     } else {
-      self->send(endpoint, generate_atom_v);
+      if (paced)
+        drive_paced(self, *rec, feed, endpoint);
+      else
+        self->send(endpoint, generate_atom_v);
       // Watchdog: an event with no order for `event_timeout` is given up.
       size_t last_completed = 0;
       auto last_progress = steady::now();
@@ -523,10 +561,10 @@ run_result run_one(const setting& set, bool background) {
       if (!rec->done) {
         res.error = "run did not finish within 90 s";
       } else {
-        // Idle CPU: one second with nothing to do (background load aside).
+        // Idle CPU: half a second with nothing to do (background aside).
         auto c0 = cpu_seconds();
         auto w0 = steady::now();
-        std::this_thread::sleep_for(std::chrono::seconds(1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
         auto c1 = cpu_seconds();
         auto w1 = steady::now();
         res.idle_cpu_pct
@@ -534,9 +572,10 @@ run_result run_one(const setting& set, bool background) {
             / std::chrono::duration<double>(w1 - w0).count();
         auto lat = rec->latencies_ns;
         std::sort(lat.begin(), lat.end());
-        res.frames = measured_events;
+        res.frames = measured;
         res.orders = rec->orders;
         res.timeouts = rec->timeouts;
+        res.warmup_timeouts = rec->warmup_timeouts;
         res.late = rec->late_orders;
         res.p50 = percentile(lat, 0.50);
         res.p90 = percentile(lat, 0.90);
@@ -548,7 +587,7 @@ run_result run_one(const setting& set, bool background) {
           sum += static_cast<double>(x);
         res.mean_us = lat.empty() ? 0 : sum / static_cast<double>(lat.size()) / 1e3;
         res.events_per_s
-          = static_cast<double>(measured_events)
+          = static_cast<double>(measured)
             / std::chrono::duration<double>(rec->measure_end - rec->measure_start)
                 .count();
         res.ok = true;
@@ -562,15 +601,39 @@ run_result run_one(const setting& set, bool background) {
   return res;
 }
 
+void drive_paced(caf::scoped_actor& self, run_record& rec,
+                 const caf::actor& feed, const caf::actor& endpoint) {
+  for (size_t i = 0; i < rec.frames.size(); ++i) {
+    if (i == rec.warmup)
+      rec.measure_start = steady::now();
+    std::this_thread::sleep_for(pace);
+    wire_frame f{bench_venue, rec.frames[i], default_clock().now()};
+    rec.in_flight = i;
+    rec.waiting = true;
+    rec.sent_ns = steady_ns();
+    caf::anon_send(feed, std::move(f));
+    auto t0 = steady::now();
+    while (rec.completed <= i) {
+      if (steady::now() - t0 > event_timeout) {
+        self->send(endpoint, expire_atom_v, static_cast<uint64_t>(i));
+        t0 = steady::now();
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+  }
+  rec.measure_end = steady::now();
+  rec.done = true;
+}
+
 double us(int64_t ns) {
   return static_cast<double>(ns) / 1e3;
 }
 
-const run_result* best_by_p99(const std::vector<run_result>& rs, bool background,
-                              bool allow_spin) {
+const run_result* best_by_p99(const std::vector<run_result>& rs, bool paced,
+                              bool background, bool allow_spin) {
   const run_result* best = nullptr;
   for (auto& r : rs) {
-    if (!r.ok || r.background != background)
+    if (!r.ok || r.paced != paced || r.background != background)
       continue;
     if (!allow_spin && r.label.find("busy") != std::string::npos)
       continue;
@@ -610,57 +673,141 @@ int main() {
   }
   std::printf("pipeline_latency: wire_frame -> feed (JSON parse) -> book -> "
               "strategy -> risk -> gateway -> order at the endpoint\n");
-  std::printf("  %zu warm-up + %zu measured events per run, one in flight; "
-              "steady_clock send -> arrival; max_throughput 300; hardware "
-              "threads: %u\n",
-              warmup_events, measured_events, std::thread::hardware_concurrency());
+  std::printf("  closed loop: %zu warm-up + %zu measured events per run, the "
+              "endpoint actor sends the next frame as soon as the last is "
+              "done\n"
+              "  paced: %zu warm-up + %zu measured events per run, sent from "
+              "the main thread %lld us after the last is done (workers idle "
+              "in between, as with a venue's I/O thread on a quiet market)\n"
+              "  one event in flight; steady_clock send -> arrival; "
+              "max_throughput 300; %d rounds of every setting, interleaved; "
+              "hardware threads: %u\n",
+              warmup_events, measured_events, paced_warmup, paced_events,
+              static_cast<long long>(pace.count()), rounds,
+              std::thread::hardware_concurrency());
+  {
+    // The floor of the work alone: parsing one frame, no actors.
+    auto frames = make_frames(20'000, 1'700'000'000 * ns_per_s);
+    size_t ok = 0;
+    auto t0 = steady::now();
+    for (auto& f : frames)
+      ok += sim::parse_frame(f, bench_venue, 0) ? 1 : 0;
+    auto t1 = steady::now();
+    std::printf("  reference: sim::parse_frame alone %.2f us per frame (%zu "
+                "bytes, %zu/%zu parsed)\n",
+                std::chrono::duration<double, std::micro>(t1 - t0).count()
+                  / static_cast<double>(frames.size()),
+                frames.front().size(), ok, frames.size());
+  }
   std::vector<run_result> results;
-  for (bool bg : {false, true})
-    for (auto& s : settings) {
-      std::fprintf(stderr, "running: %s%s ...\n", s.label,
-                   bg ? " + background" : "");
-      results.push_back(run_one(s, bg));
-    }
-  std::printf("\n  %-28s %-4s %8s %8s %8s %8s %9s %8s %9s %13s %8s\n", "scheduler",
-              "load", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us",
-              "mean us", "events/s", "orders/frames", "idle CPU");
+  for (int round = 1; round <= rounds; ++round)
+    for (bool paced : {false, true})
+      for (bool bg : {false, true})
+        for (auto& s : settings) {
+          std::fprintf(stderr, "round %d: %s %s%s ...\n", round,
+                       paced ? "paced" : "closed", s.label,
+                       bg ? " + background" : "");
+          results.push_back(run_one(s, bg, paced));
+          results.back().round = round;
+        }
+  auto mode_of = [](bool paced) { return paced ? "paced" : "closed"; };
+  std::printf("\n  every run:\n  %-6s %-28s %-2s %-4s %8s %8s %8s %8s %9s %8s "
+              "%9s %13s %8s\n",
+              "mode", "scheduler", "#", "load", "p50 us", "p90 us", "p99 us",
+              "p99.9 us", "max us", "mean us", "events/s", "orders/frames",
+              "idle CPU");
   for (auto& r : results) {
     if (!r.ok) {
-      std::printf("  %-28s %-4s FAILED: %s\n", r.label.c_str(),
-                  r.background ? "bg" : "-", r.error.c_str());
+      std::printf("  %-6s %-28s %-2d %-4s FAILED: %s\n", mode_of(r.paced),
+                  r.label.c_str(), r.round, r.background ? "bg" : "-",
+                  r.error.c_str());
       continue;
     }
-    std::printf("  %-28s %-4s %8.1f %8.1f %8.1f %8.1f %9.1f %8.1f %9.0f "
-                "%6zu/%-6zu %7.0f%%\n",
-                r.label.c_str(), r.background ? "bg" : "-", us(r.p50), us(r.p90),
-                us(r.p99), us(r.p999), us(r.max), r.mean_us, r.events_per_s,
-                r.orders, r.frames, r.idle_cpu_pct);
+    std::printf("  %-6s %-28s %-2d %-4s %8.1f %8.1f %8.1f %8.1f %9.1f %8.1f "
+                "%9.0f %6zu/%-6zu %7.0f%%\n",
+                mode_of(r.paced), r.label.c_str(), r.round,
+                r.background ? "bg" : "-", us(r.p50), us(r.p90), us(r.p99),
+                us(r.p999), us(r.max), r.mean_us, r.events_per_s, r.orders,
+                r.frames, r.idle_cpu_pct);
   }
   for (auto& r : results)
-    if (r.ok && (r.timeouts != 0 || r.late != 0 || r.orders != r.frames))
-      std::printf("  note: %s%s: order ratio %.4f, %zu timeouts, %zu late "
-                  "orders\n",
-                  r.label.c_str(), r.background ? " (bg)" : "",
+    if (r.ok && (r.timeouts != 0 || r.late != 0 || r.orders != r.frames
+                 || r.warmup_timeouts != 1))
+      std::printf("  note: %s %s #%d%s: order ratio %.4f, %zu timeouts (%zu "
+                  "in warm-up, 1 expected), %zu late orders\n",
+                  mode_of(r.paced), r.label.c_str(), r.round,
+                  r.background ? " (bg)" : "",
                   static_cast<double>(r.orders) / static_cast<double>(r.frames),
-                  r.timeouts, r.late);
-  std::printf("\n  events/s is the closed-loop rate with one event in flight "
-              "(includes the rejection and one gateway round trip per event); "
-              "idle CPU is the whole process over 1 s with no frames, in %% of "
-              "one core.\n");
-  std::printf("  background (bg) = the sim exchange with the 3 paper symbols "
-              "(100 ms steps), their books and strategies, in the same "
-              "system.\n");
-  auto* best = best_by_p99(results, false, true);
-  auto* calm = best_by_p99(results, false, false);
-  if (best && calm) {
-    std::printf("\n  lowest p99 overall: %s (p50 %.1f us, p99 %.1f us, idle CPU "
-                "%.0f%%)\n",
-                best->label.c_str(), us(best->p50), us(best->p99),
-                best->idle_cpu_pct);
-    std::printf("  lowest p99 without spinning: %s (p50 %.1f us, p99 %.1f us, "
-                "idle CPU %.0f%%)\n",
-                calm->label.c_str(), us(calm->p50), us(calm->p99),
-                calm->idle_cpu_pct);
+                  r.timeouts, r.warmup_timeouts, r.late);
+  // Medians over the rounds.
+  std::vector<run_result> med;
+  std::printf("\n  median of %d rounds (max: the largest of the rounds; "
+              "orders/frames: summed):\n"
+              "  %-6s %-28s %-4s %8s %8s %8s %8s %9s %9s %15s %8s\n",
+              rounds, "mode", "scheduler", "load", "p50 us", "p90 us",
+              "p99 us", "p99.9 us", "max us", "events/s", "orders/frames",
+              "idle CPU");
+  for (bool paced : {false, true})
+    for (bool bg : {false, true})
+      for (auto& s : settings) {
+        std::vector<const run_result*> rs;
+        for (auto& r : results)
+          if (r.ok && r.paced == paced && r.background == bg
+              && r.label == s.label)
+            rs.push_back(&r);
+        if (rs.empty())
+          continue;
+        auto mid = [&](auto field) {
+          std::vector<double> v;
+          for (auto* r : rs)
+            v.push_back(field(*r));
+          std::sort(v.begin(), v.end());
+          return v[v.size() / 2];
+        };
+        run_result m;
+        m.label = s.label;
+        m.background = bg;
+        m.paced = paced;
+        m.ok = true;
+        m.p50 = static_cast<int64_t>(mid([](auto& r) { return double(r.p50); }));
+        m.p90 = static_cast<int64_t>(mid([](auto& r) { return double(r.p90); }));
+        m.p99 = static_cast<int64_t>(mid([](auto& r) { return double(r.p99); }));
+        m.p999
+          = static_cast<int64_t>(mid([](auto& r) { return double(r.p999); }));
+        for (auto* r : rs) {
+          m.max = std::max(m.max, r->max);
+          m.orders += r->orders;
+          m.frames += r->frames;
+        }
+        m.events_per_s = mid([](auto& r) { return r.events_per_s; });
+        m.idle_cpu_pct = mid([](auto& r) { return r.idle_cpu_pct; });
+        std::printf("  %-6s %-28s %-4s %8.1f %8.1f %8.1f %8.1f %9.1f %9.0f "
+                    "%7zu/%-7zu %7.0f%%\n",
+                    mode_of(paced), m.label.c_str(), bg ? "bg" : "-", us(m.p50),
+                    us(m.p90), us(m.p99), us(m.p999), us(m.max),
+                    m.events_per_s, m.orders, m.frames, m.idle_cpu_pct);
+        med.push_back(std::move(m));
+      }
+  std::printf("\n  events/s: with one event in flight; closed loop it "
+              "includes the rejection and one gateway round trip per event, "
+              "paced it is set by the pace.\n"
+              "  idle CPU: the whole process over 0.5 s with no frames, in %% "
+              "of one core.\n"
+              "  bg: the sim exchange with the 3 paper symbols (100 ms "
+              "steps), their books and strategies, in the same system.\n");
+  for (bool paced : {false, true}) {
+    auto* best = best_by_p99(med, paced, false, true);
+    auto* calm = best_by_p99(med, paced, false, false);
+    if (!best || !calm)
+      continue;
+    std::printf("\n  %s, no load: lowest median p99: %s (p50 %.1f us, p99 "
+                "%.1f us, idle CPU %.0f%%)\n",
+                mode_of(paced), best->label.c_str(), us(best->p50),
+                us(best->p99), best->idle_cpu_pct);
+    std::printf("  %s, no load: lowest median p99 without spinning: %s (p50 "
+                "%.1f us, p99 %.1f us, idle CPU %.0f%%)\n",
+                mode_of(paced), calm->label.c_str(), us(calm->p50),
+                us(calm->p99), calm->idle_cpu_pct);
   }
   return 0;
 }

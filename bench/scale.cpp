@@ -70,7 +70,7 @@ double cpu_seconds() {
 }
 
 std::string symbol_name(size_t i) {
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof(buf), "S%05zu", i);
   return buf;
 }
@@ -155,7 +155,7 @@ graph_counts look(caf::scoped_actor& self, const caf::actor& dir) {
             ++c.strategies;
             if (n.state != "unresponsive" && n.state != "down")
               ++c.strategies_started;
-            if (n.detail.find("trading=halted") != std::string::npos)
+            if (n.detail.find("trading=HALTED") != std::string::npos)
               ++c.strategies_halted;
           } else if (n.kind == "feed" || n.kind == "exchange"
                      || n.kind == "gateway" || n.kind == "risk"
@@ -215,7 +215,7 @@ int run_one(size_t n, nanos step, const config::scheduler_config& sched) {
     graph_counts g;
     size_t polls = 0;
     while (steady::now() - t0 < limit) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(n >= 10'000 ? 500 : 200));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
       g = look(self, h.directory);
       ++polls;
       if (!g.ok)
@@ -282,6 +282,52 @@ int run_one(size_t n, nanos step, const config::scheduler_config& sched) {
                   g2.max_mailbox_name.c_str(), g2.took_s);
       print_singletons(g2);
     }
+    // (e) the market-data connection drops: the feed fails, its supervisor
+    // (rest_for_one) restarts the feed and every book; strategies find the
+    // new books through the directory.
+    {
+      caf::actor exchange;
+      self->request(h.directory, std::chrono::seconds(10), lookup_atom_v,
+                    std::string{"venue:sim/exchange"})
+        .receive([&](caf::actor& a) { exchange = a; }, [](caf::error&) {});
+      if (exchange) {
+        const auto tf = steady::now();
+        self->request(exchange, std::chrono::seconds(10),
+                      inject_fault{"feed-drop", symbol_id{}, 0})
+          .receive([](std::string&) {}, [](caf::error&) {});
+        const auto before = g.restarts;
+        graph_counts gr;
+        bool back = false;
+        const double limit_s = n >= 10'000 ? 60.0 : 30.0;
+        while (secs_since(tf) < limit_s) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          gr = look(self, h.directory);
+          if (gr.ok && gr.restarts >= before + n + 1 && gr.books == n
+              && gr.books_fresh == n) {
+            back = true;
+            break;
+          }
+        }
+        const double took = secs_since(tf);
+        if (back)
+          std::printf("  (e) feed-drop: feed + %zu books restarted and every "
+                      "book fresh again after %.2f s (restarts %llu; backoff "
+                      "200 ms included; last graph poll %.3f s)\n",
+                      n, took,
+                      static_cast<unsigned long long>(gr.restarts - before),
+                      gr.took_s);
+        else
+          std::printf("  (e) feed-drop: NOT recovered after %.1f s: books "
+                      "%zu/%zu fresh, restarts %llu, %zu unresponsive, "
+                      "largest mailbox %llu (%s)\n",
+                      took, gr.books_fresh, n,
+                      static_cast<unsigned long long>(gr.restarts - before),
+                      gr.unresponsive,
+                      static_cast<unsigned long long>(gr.max_mailbox),
+                      gr.max_mailbox_name.c_str());
+        print_singletons(gr);
+      }
+    }
     // (c) halt: risk broadcasts; every strategy and gateway acknowledges.
     if (auto risk = well_known(sys, risk_name)) {
       const auto th = steady::now();
@@ -327,20 +373,14 @@ int run_one(size_t n, nanos step, const config::scheduler_config& sched) {
       std::printf("  (c) halt: risk is not in the registry\n");
       rc = 2;
     }
-    // (d) shut the tree down (as `agora run` does after its cancels).
+    // (d) shut down the way `agora run` does (graceful_shutdown: halt,
+    // cancel everything, stop the root, stop the directory), then destroy
+    // the actor system (waits until every actor is gone).
     {
       const auto ts = steady::now();
-      self->monitor(h.root);
-      self->send_exit(h.root, caf::exit_reason::user_shutdown);
-      bool down = false;
-      self->receive([&](caf::down_msg&) { down = true; },
-                    caf::after(std::chrono::seconds(60)) >> [] {});
-      const double tree_s = secs_since(ts);
-      self->send_exit(h.directory, caf::exit_reason::user_shutdown);
-      std::printf("  (d) shutdown: root down after %.1f ms%s\n", tree_s * 1e3,
-                  down ? "" : " (TIMED OUT at 60 s)");
-      if (!down)
-        rc = 2;
+      graceful_shutdown(sys, h);
+      std::printf("  (d) shutdown: graceful_shutdown returned after %.1f ms\n",
+                  secs_since(ts) * 1e3);
     }
     teardown_start = steady::now();
   }

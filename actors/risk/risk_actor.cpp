@@ -102,15 +102,29 @@ void broadcast_state(risk_actor* self, trading_state from, trading_state to) {
   for (auto kind : {"strategy", "gateway"}) {
     self->request(st.params.directory, std::chrono::seconds(2), list_atom_v,
                   std::string{kind})
-      .then([self, msg, epoch](std::vector<actor_entry>& entries) {
-        auto& st = self->state;
-        --st.lists_pending[epoch];
-        for (auto& e : entries) {
-          st.awaiting_acks[epoch].insert(e.name);
-          self->send<caf::message_priority::high>(e.handle, msg);
-        }
-        maybe_all_acknowledged(self, epoch);
-      });
+      .then(
+        [self, msg, epoch](std::vector<actor_entry>& entries) {
+          auto& st = self->state;
+          --st.lists_pending[epoch];
+          for (auto& e : entries) {
+            st.awaiting_acks[epoch].insert(e.name);
+            self->send<caf::message_priority::high>(e.handle, msg);
+          }
+          maybe_all_acknowledged(self, epoch);
+        },
+        [self, epoch, kind](caf::error& err) {
+          // Without this handler a slow directory (request timeout) would
+          // end risk itself. The epoch stays open (never "acknowledged by
+          // all"); new intents are denied by the engine either way.
+          auto what = self->system().render(err);
+          self->state.log->error("state_broadcast_failed epoch={} kind={} "
+                                 "error=\"{}\"",
+                                 epoch, kind, what);
+          raise_alert(self, alert_level::critical, "risk",
+                      "trading state change " + std::to_string(epoch)
+                        + " not broadcast to " + kind + ": " + what,
+                      now_of(self));
+        });
   }
   self->delayed_send(self, std::chrono::nanoseconds(st.params.ack_timeout),
                      expire_atom_v, epoch);
@@ -136,6 +150,23 @@ std::string change_state(risk_actor* self, trading_state to,
   return std::string{to_string(to)};
 }
 
+/// Follows the gateway of `venue` through the directory; retries when the
+/// directory does not answer in time (a request error must not end risk).
+void subscribe_gateway(risk_actor* self, const venue_id& venue) {
+  self->request(self->state.params.directory, std::chrono::seconds(5),
+                caf::subscribe_atom_v, gateway_path(venue))
+    .then(
+      [self, venue](caf::actor& gw) {
+        if (gw)
+          self->state.gateways[venue] = gw;
+      },
+      [self, venue](caf::error& err) {
+        self->state.log->warn("gateway_subscribe_failed venue={} error=\"{}\"",
+                              venue, self->system().render(err));
+        subscribe_gateway(self, venue);
+      });
+}
+
 caf::behavior risk_impl(risk_actor* self, std::string path,
                         risk_params params) {
   auto& st = self->state;
@@ -147,15 +178,8 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
   install_hygiene(self, st.path, st.log);
   st.engine = std::make_unique<risk_engine>(st.params.limits);
   st.started = now_of(self);
-  for (auto& v : st.params.venues) {
-    auto venue = v;
-    self->request(st.params.directory, std::chrono::seconds(5),
-                  caf::subscribe_atom_v, gateway_path(v))
-      .then([self, venue](caf::actor& gw) {
-        if (gw)
-          self->state.gateways[venue] = gw;
-      });
-  }
+  for (auto& v : st.params.venues)
+    subscribe_gateway(self, v);
   self->delayed_send(self, std::chrono::nanoseconds(st.params.status_interval),
                      timer_atom_v);
   return {

@@ -28,6 +28,9 @@ struct strategy_state {
   caf::actor gateway;
   caf::actor book;
   std::unique_ptr<mean_reversion> core;
+  /// The trading state risk reported at start-up (applied to the core as
+  /// soon as it exists: the answer may come before the instrument spec).
+  trading_state initial_state = trading_state::active;
   uint64_t views = 0;
   uint64_t intents = 0;
   uint64_t signals = 0;
@@ -93,6 +96,33 @@ void subscribe_book(strategy_actor* self, const caf::actor& book) {
     st.core->on_stale();
 }
 
+/// Asks the gateway for the instrument spec and builds the core from it;
+/// other messages wait (await) until it is there.
+void start_core(strategy_actor* self) {
+  auto& st = self->state;
+  self->request(st.gateway, std::chrono::seconds(5), spec_atom_v,
+                st.params.symbol)
+    .await(
+      [self](instrument_spec& spec) {
+        auto& st = self->state;
+        st.core = std::make_unique<mean_reversion>(st.params.params, spec,
+                                                   st.params.cid_base);
+        if (st.initial_state != trading_state::active)
+          execute(self, st.core->set_trading_state(st.initial_state,
+                                                   now_of(self)));
+        st.log->info("strategy_started strategy={} venue={} symbol={} "
+                     "mode={} window={} bar_s={} entry_z={} exit_z={} "
+                     "notional={}",
+                     st.params.name, st.params.venue, st.params.symbol,
+                     st.params.mode, st.params.params.window,
+                     static_cast<double>(st.params.params.bar_interval)
+                       / ns_per_s,
+                     st.params.params.entry_z, st.params.params.exit_z,
+                     st.params.params.order_notional);
+      },
+      [self](caf::error& err) { self->quit(std::move(err)); });
+}
+
 caf::behavior strategy_impl(strategy_actor* self, std::string path,
                             strategy_params params) {
   auto& st = self->state;
@@ -107,35 +137,23 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
   st.gateway_path = "venue:" + st.params.venue.str() + "/gateway";
   auto& dir = st.params.directory;
   // Start-up: gateway (for the instrument spec), then the trading state, then
-  // the book. Messages wait until the core exists.
+  // the book. Messages wait until the core exists. CAF answers awaited
+  // requests last-sent first, so the trading state usually arrives before
+  // the core exists: it is kept in `initial_state` until then. The venue
+  // starts beside the strategies: a gateway not registered yet is waited
+  // for (the directory sends `actor_replaced`), not treated as a failure.
   self->request(dir, std::chrono::seconds(5), caf::subscribe_atom_v,
                 st.gateway_path)
     .await(
       [self](caf::actor& gw) {
         auto& st = self->state;
         if (!gw) {
-          self->quit(caf::make_error(caf::sec::runtime_error,
-                                     "no gateway at " + st.gateway_path));
+          st.log->info("strategy_waiting strategy={} for={}", st.params.name,
+                       st.gateway_path);
           return;
         }
         st.gateway = gw;
-        self->request(gw, std::chrono::seconds(5), spec_atom_v,
-                      st.params.symbol)
-          .await(
-            [self](instrument_spec& spec) {
-              auto& st = self->state;
-              st.core = std::make_unique<mean_reversion>(
-                st.params.params, spec, st.params.cid_base);
-              st.log->info("strategy_started strategy={} venue={} symbol={} "
-                           "mode={} window={} bar_s={} entry_z={} exit_z={} "
-                           "notional={}",
-                           st.params.name, st.params.venue, st.params.symbol,
-                           st.params.mode, st.params.params.window,
-                           st.params.params.bar_interval / ns_per_s,
-                           st.params.params.entry_z, st.params.params.exit_z,
-                           st.params.params.order_notional);
-            },
-            [self](caf::error& err) { self->quit(std::move(err)); });
+        start_core(self);
       },
       [self](caf::error& err) { self->quit(std::move(err)); });
   if (auto risk = well_known(self->system(), risk_name))
@@ -143,6 +161,7 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
       .await(
         [self](status_report& r) {
           auto& st = self->state;
+          st.initial_state = r.state;
           if (st.core && r.state != trading_state::active)
             execute(self, st.core->set_trading_state(r.state, now_of(self)));
         },
@@ -153,46 +172,65 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
            [self](caf::error& err) { self->quit(std::move(err)); });
   self->delayed_send(self, std::chrono::nanoseconds(st.params.timer_interval),
                      timer_atom_v);
+  // Until the core exists (waiting for the gateway), market data is
+  // dropped, there are no orders of ours, and a state change is kept.
   return {
     [self](book_view& v) {
       auto& st = self->state;
       ++st.processed;
       ++st.views;
-      execute(self, st.core->on_book(v));
+      if (st.core)
+        execute(self, st.core->on_book(v));
     },
     [self](book_stale&) {
-      ++self->state.processed;
-      self->state.core->on_stale();
+      auto& st = self->state;
+      ++st.processed;
+      if (st.core)
+        st.core->on_stale();
     },
     [self](trade_tick&) { ++self->state.processed; },
     [self](actor_replaced& r) {
       auto& st = self->state;
       ++st.processed;
-      if (r.name == st.book_path)
+      if (r.name == st.book_path) {
         subscribe_book(self, r.handle);
-      else if (r.name == st.gateway_path)
+      } else if (r.name == st.gateway_path) {
         st.gateway = r.handle;
+        if (!st.core && st.gateway)
+          start_core(self);
+      }
     },
     [self](order_accepted& e) {
-      ++self->state.processed;
-      execute(self, self->state.core->on_accepted(e));
+      auto& st = self->state;
+      ++st.processed;
+      if (st.core)
+        execute(self, st.core->on_accepted(e));
     },
     [self](order_filled& e) {
-      ++self->state.processed;
-      execute(self, self->state.core->on_fill(e));
+      auto& st = self->state;
+      ++st.processed;
+      if (st.core)
+        execute(self, st.core->on_fill(e));
     },
     [self](order_canceled& e) {
-      ++self->state.processed;
-      execute(self, self->state.core->on_canceled(e));
+      auto& st = self->state;
+      ++st.processed;
+      if (st.core)
+        execute(self, st.core->on_canceled(e));
     },
     [self](order_rejected& e) {
-      ++self->state.processed;
-      execute(self, self->state.core->on_rejected(e));
+      auto& st = self->state;
+      ++st.processed;
+      if (st.core)
+        execute(self, st.core->on_rejected(e));
     },
     [self](trading_state_changed& s) {
       auto& st = self->state;
       ++st.processed;
-      execute(self, st.core->set_trading_state(s.to, now_of(self)));
+      if (st.core)
+        execute(self, st.core->set_trading_state(s.to, now_of(self)));
+      else
+        st.initial_state = s.to;
       st.log->warn("trading_state strategy={} state={} epoch={}",
                    st.params.name, s.to, s.epoch);
       if (auto risk = well_known(self->system(), risk_name))
@@ -202,13 +240,18 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
     [self](timer_atom) {
       auto& st = self->state;
       ++st.processed;
-      execute(self, st.core->on_timer(now_of(self)));
+      if (st.core)
+        execute(self, st.core->on_timer(now_of(self)));
       self->delayed_send(self,
                          std::chrono::nanoseconds(st.params.timer_interval),
                          timer_atom_v);
     },
     [self](stats_atom) {
       auto& st = self->state;
+      if (!st.core)
+        return actor_stats{"starting", own_mailbox_size(self), st.processed,
+                           "waiting_for=" + st.gateway_path + " trading="
+                             + std::string{to_string(st.initial_state)}};
       auto& c = *st.core;
       auto z = c.last_z();
       return actor_stats{

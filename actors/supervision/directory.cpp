@@ -2,7 +2,8 @@
 
 #include <map>
 #include <memory>
-#include <set>
+#include <unordered_map>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
@@ -24,7 +25,14 @@ struct entry {
 struct directory_state {
   const clock_source* clock = nullptr;
   std::map<std::string, entry> entries;
-  std::map<std::string, std::set<caf::actor>> subscribers;
+  /// Path -> its subscribers, by address (erased by address on down).
+  std::map<std::string, std::map<caf::actor_addr, caf::actor>> subscribers;
+  /// Monitored actor -> the paths it was registered under and the paths it
+  /// subscribed to, so a down message costs O(log n), not a scan of every
+  /// entry and subscription (which made a restart of 10,000 books take
+  /// minutes). May hold stale paths; the down handler checks each.
+  std::unordered_map<caf::actor_addr, std::vector<std::string>> registered_by;
+  std::unordered_map<caf::actor_addr, std::vector<std::string>> subscribed_by;
   uint64_t processed = 0;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "directory";
@@ -42,7 +50,7 @@ void notify(directory_actor* self, const std::string& path,
   auto i = self->state.subscribers.find(path);
   if (i == self->state.subscribers.end())
     return;
-  for (auto& sub : i->second)
+  for (auto& [addr, sub] : i->second)
     self->send(sub, actor_replaced{path, handle});
 }
 
@@ -58,12 +66,21 @@ caf::behavior directory_impl(directory_actor* self, const clock_source* clock) {
   install_hygiene(self, "directory", self->state.log);
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
-    for (auto& [path, e] : st.entries)
-      if (e.alive && e.info.handle && e.info.handle.address() == msg.source)
-        e.alive = false;
-    for (auto& [path, subs] : st.subscribers)
-      for (auto i = subs.begin(); i != subs.end();)
-        i = i->address() == msg.source ? subs.erase(i) : std::next(i);
+    if (auto r = st.registered_by.find(msg.source); r != st.registered_by.end()) {
+      for (auto& path : r->second) {
+        auto e = st.entries.find(path);
+        if (e != st.entries.end() && e->second.alive && e->second.info.handle
+            && e->second.info.handle.address() == msg.source)
+          e->second.alive = false;
+      }
+      st.registered_by.erase(r);
+    }
+    if (auto s = st.subscribed_by.find(msg.source); s != st.subscribed_by.end()) {
+      for (auto& path : s->second)
+        if (auto subs = st.subscribers.find(path); subs != st.subscribers.end())
+          subs->second.erase(msg.source);
+      st.subscribed_by.erase(s);
+    }
   });
   return {
     [self](register_atom, actor_entry& info, uint64_t restarts) {
@@ -72,6 +89,8 @@ caf::behavior directory_impl(directory_actor* self, const clock_source* clock) {
       self->monitor(info.handle);
       auto path = info.name;
       auto handle = info.handle;
+      if (handle)
+        st.registered_by[handle.address()].push_back(path);
       st.entries[path] = entry{std::move(info), restarts, st.clock->now(), true};
       notify(self, path, handle);
     },
@@ -99,8 +118,13 @@ caf::behavior directory_impl(directory_actor* self, const clock_source* clock) {
       ++st.processed;
       auto sub = caf::actor_cast<caf::actor>(self->current_sender());
       if (sub) {
-        st.subscribers[path].insert(sub);
-        self->monitor(sub);
+        auto addr = sub.address();
+        if (st.subscribers[path].emplace(addr, sub).second) {
+          auto& mine = st.subscribed_by[addr];
+          if (mine.empty())
+            self->monitor(sub); // once per subscriber, not per subscription
+          mine.push_back(path);
+        }
       }
       auto i = st.entries.find(path);
       if (i == st.entries.end() || !i->second.alive)
@@ -111,8 +135,8 @@ caf::behavior directory_impl(directory_actor* self, const clock_source* clock) {
       ++self->state.processed;
       auto sub = caf::actor_cast<caf::actor>(self->current_sender());
       auto i = self->state.subscribers.find(path);
-      if (i != self->state.subscribers.end())
-        i->second.erase(sub);
+      if (i != self->state.subscribers.end() && sub)
+        i->second.erase(sub.address());
     },
     [self](list_atom, const std::string& kind) {
       ++self->state.processed;

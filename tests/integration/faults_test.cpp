@@ -120,8 +120,10 @@ TEST_CASE("malformed frames are dropped and counted without a crash") {
     auto b = f.node("venue:sim/book:BTCUSDT");
     return b && detail_u64(b->detail, "last_id") > last_before;
   }));
-  for (auto& n : f.graph().nodes)
+  for (auto& n : f.graph().nodes) {
+    INFO(n.name << ": " << n.detail);
     CHECK(n.restarts == 0);
+  }
 }
 
 TEST_CASE("a book crashing past the restart intensity escalates to its "

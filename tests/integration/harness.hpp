@@ -178,8 +178,22 @@ public:
     port_file_ = dir_.path() + "/control.port";
     handles_ = start_service(*sys_, cfg_,
                              service_options{token_, port_file_, nullptr});
-    REQUIRE(poll_until([&] { return read_port(); }));
-    REQUIRE(wait_ready());
+    // Stop before failing: a running tree would keep the actor system's
+    // destructor waiting forever.
+    if (!poll_until([&] { return read_port(); })) {
+      stop();
+      FAIL("the control API did not write its port file");
+    }
+    if (!wait_ready()) {
+      stop();
+      FAIL("the tree did not become whole with every book fresh");
+    }
+    // A clean start: nothing failed on the way up (e.g. a strategy started
+    // before its venue's gateway was registered).
+    for (auto& n : graph().nodes) {
+      INFO("node " << n.name << " restarted at start-up: " << n.detail);
+      CHECK(n.restarts == 0);
+    }
   }
 
   ~service_fixture() { stop(); }
@@ -256,21 +270,38 @@ public:
     return out;
   }
 
-  /// True when every book of the graph is fresh, every strategy answers
-  /// (it has its core), and nothing is down or unresponsive.
+  /// True when every configured actor is in the graph, every book is fresh,
+  /// every strategy has started (it has its instrument spec), and nothing is
+  /// down or unresponsive.
   bool all_fresh() {
     auto g = graph();
-    size_t books = 0;
+    std::vector<std::string> expected{"agora", "alerts", "risk", "strategies",
+                                      "control"};
+    for (auto& v : cfg_.venues) {
+      auto venue = "venue:" + v.name.str();
+      for (auto child : {"", "/exchange", "/gateway", "/feed"})
+        expected.push_back(venue + child);
+      for (auto& s : v.sim.symbols)
+        expected.push_back(venue + "/book:" + s.symbol.str());
+    }
+    for (auto& s : cfg_.strategies)
+      expected.push_back("strategies/" + s.name);
+    for (auto& name : expected) {
+      bool found = false;
+      for (auto& n : g.nodes)
+        found = found || n.name == name;
+      if (!found)
+        return false;
+    }
     for (auto& n : g.nodes) {
       if (n.state == "down" || n.state == "unresponsive")
         return false;
-      if (n.kind == "book") {
-        ++books;
-        if (n.state != "fresh")
-          return false;
-      }
+      if (n.kind == "book" && n.state != "fresh")
+        return false;
+      if (n.kind == "strategy" && n.state == "starting")
+        return false;
     }
-    return books > 0;
+    return true;
   }
 
   /// Polls until the tree is whole and every book fresh.

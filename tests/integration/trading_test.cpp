@@ -126,8 +126,9 @@ TEST_CASE("risk denies an intent over the max order notional with "
   CHECK_FALSE(listed(f, o.cid));
 }
 
+// (No ';' in the name: CMake would split it into two ctest entries.)
 TEST_CASE("halt stops every strategy, cancels resting orders and denies new "
-          "intents; resume works") {
+          "intents, and resume works") {
   service_fixture f{standard_config};
   trader t{f};
   auto resting = place_resting(f, t, "0.0002");
@@ -180,6 +181,13 @@ TEST_CASE("halt stops every strategy, cancels resting orders and denies new "
   }));
   INFO(body);
   CHECK(json_field(body, "state_reason") == "integration test");
+
+  // A strategy started while halted starts halted.
+  REQUIRE(f.http("POST", "/v1/spawn", R"({"symbol":"SOLUSDT"})").status == 200);
+  CHECK(poll_until([&] {
+    auto n = f.node("strategies/mr:SOLUSDT");
+    return n && detail_value(n->detail, "trading") == "HALTED";
+  }));
 
   // Resume: ACTIVE again, and a new intent is accepted.
   auto r = f.http("POST", "/v1/resume");

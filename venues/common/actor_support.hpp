@@ -43,10 +43,16 @@ void install_hygiene(Self* self, std::string name,
     });
 }
 
-/// Mailbox size of the calling actor (only an actor may read its own).
+/// Mailbox size of the calling actor (only an actor may read its own): the
+/// messages already taken from the inbox into the actor's queues, which CAF
+/// does at every scheduling round. Not `mailbox().size()`: that first moves
+/// newly arrived messages over (fifo_inbox::fetch_more), inlining CAF header
+/// code that casts a queue's sentinel node to a mailbox element, which
+/// UBSan's vptr check reports (and aborts on) whenever a message arrives
+/// while the queue is empty.
 template <class Self>
 uint64_t own_mailbox_size(Self* self) {
-  return static_cast<uint64_t>(self->mailbox().size());
+  return static_cast<uint64_t>(self->mailbox().queue().total_task_size());
 }
 
 } // namespace agora

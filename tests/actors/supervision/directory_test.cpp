@@ -119,6 +119,24 @@ TEST_CASE_METHOD(directory_fixture,
 }
 
 TEST_CASE_METHOD(directory_fixture,
+                 "the death of a replaced handle leaves its name to the new "
+                 "handle",
+                 "[directory]") {
+  auto old_feed = spawn_worker();
+  auto new_feed = spawn_worker();
+  enroll("venue:sim/feed", "feed", "venue:sim", old_feed);
+  enroll("venue:sim/feed", "feed", "venue:sim", new_feed, 1);
+  caf::anon_send_exit(old_feed, caf::exit_reason::user_shutdown);
+  sched.run();
+  CHECK(lookup("venue:sim/feed") == new_feed);
+  CHECK(list("feed").size() == 1);
+  caf::anon_send_exit(new_feed, caf::exit_reason::user_shutdown);
+  sched.run();
+  CHECK_FALSE(lookup("venue:sim/feed"));
+  CHECK(list("feed").empty());
+}
+
+TEST_CASE_METHOD(directory_fixture,
                  "deleting a name removes it and everything below it, and "
                  "nothing else",
                  "[directory]") {
