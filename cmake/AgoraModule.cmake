@@ -20,6 +20,7 @@ function(agora_test name dir)
   add_executable(${name} ${_srcs})
   target_link_libraries(${name} PRIVATE agora_flags Catch2::Catch2WithMain ${ARGN})
   target_compile_definitions(${name} PRIVATE
+    AGORA_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
     AGORA_TEST_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data"
     AGORA_BINARY_DIR="${CMAKE_BINARY_DIR}")
   catch_discover_tests(${name}

@@ -230,6 +230,17 @@ caf::behavior book_impl(book_actor* self, std::string path,
       for (auto i = subs.begin(); i != subs.end();)
         i = *i == sub ? subs.erase(i) : std::next(i);
     },
+    [self](caf::get_atom) -> caf::result<top_of_book> {
+      auto& st = self->state;
+      ++st.processed;
+      auto bid = st.book.best_bid();
+      auto ask = st.book.best_ask();
+      if (!st.book.synced() || !bid || !ask)
+        return caf::make_error(caf::sec::runtime_error,
+                               "book " + st.path + " is stale");
+      return top_of_book{st.params.venue, st.params.symbol, *bid, *ask,
+                         st.book.last_venue_time(), now_of(self)};
+    },
     [self](const inject_fault& f) -> std::string {
       if (f.kind == "crash-book")
         throw std::runtime_error("injected crash of " + self->state.path);

@@ -29,6 +29,7 @@ struct book_params {
 /// - `(caf::subscribe_atom)`: the sender gets book_view / book_stale /
 ///   trade_tick from now on (and the current view at once if fresh).
 /// - `(unsub_atom)`.
+/// - `(caf::get_atom)` -> top_of_book (an error while stale).
 /// - `inject_fault{"crash-book"}`: throws (supervision drills).
 caf::actor spawn_book(caf::actor_system& sys, const std::string& path,
                       book_params params);

@@ -167,6 +167,33 @@ void subscribe_gateway(risk_actor* self, const venue_id& venue) {
       });
 }
 
+/// Marks every open position to its book's mid (unrealized PnL, exposure).
+void mark_positions(risk_actor* self) {
+  auto& st = self->state;
+  for (auto& p : st.engine->positions().all()) {
+    if (p.qty.is_zero())
+      continue;
+    auto venue = p.venue;
+    auto symbol = p.symbol;
+    auto path = "venue:" + venue.str() + "/book:" + symbol.str();
+    self->request(st.params.directory, std::chrono::seconds(1), lookup_atom_v,
+                  path)
+      .then(
+        [self, venue, symbol](caf::actor& book) {
+          if (!book)
+            return;
+          self->request(book, std::chrono::seconds(1), caf::get_atom_v)
+            .then(
+              [self, venue, symbol](top_of_book& t) {
+                auto mid = price::from_raw((t.bid.px.raw() + t.ask.px.raw()) / 2);
+                self->state.engine->mark(venue, symbol, mid);
+              },
+              [](caf::error&) { /* stale book: keep the last mark */ });
+        },
+        [](caf::error&) { /* directory busy: next round */ });
+  }
+}
+
 caf::behavior risk_impl(risk_actor* self, std::string path,
                         risk_params params) {
   auto& st = self->state;
@@ -182,7 +209,15 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
     subscribe_gateway(self, v);
   self->delayed_send(self, std::chrono::nanoseconds(st.params.status_interval),
                      timer_atom_v);
+  self->delayed_send(self, std::chrono::nanoseconds(st.params.mark_interval),
+                     positions_atom_v, caf::tick_atom_v);
   return {
+    [self](positions_atom, caf::tick_atom) {
+      mark_positions(self);
+      self->delayed_send(self,
+                         std::chrono::nanoseconds(self->state.params.mark_interval),
+                         positions_atom_v, caf::tick_atom_v);
+    },
     [self](submit_order& o) {
       auto& st = self->state;
       ++st.processed;

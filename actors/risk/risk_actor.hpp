@@ -18,6 +18,7 @@ struct risk_params {
   caf::actor directory;
   nanos status_interval = 10 * ns_per_s; ///< Periodic one-line status log.
   nanos ack_timeout = 3 * ns_per_s;   ///< A halt not acknowledged by then escalates.
+  nanos mark_interval = 1 * ns_per_s; ///< Open positions are marked to the book's mid this often.
   const clock_source* clock = nullptr;
 };
 
@@ -25,7 +26,8 @@ struct risk_params {
 /// gateways. Every `submit_order` intent is checked (each denial an
 /// `order_rejected` with a reason code back to the strategy) and, if allowed,
 /// delegated to the venue's gateway (so the gateway sees the strategy as the
-/// owner). It keeps positions and PnL from fills and the trading state.
+/// owner). It keeps positions and PnL from fills (marked to each book's mid
+/// every `mark_interval` while a position is open) and the trading state.
 ///
 /// - `halt_trading` -> std::string: HALTED; every strategy and gateway is
 ///   told (`trading_state_changed`) and must acknowledge; a missing

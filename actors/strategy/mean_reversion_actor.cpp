@@ -231,7 +231,7 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
         execute(self, st.core->set_trading_state(s.to, now_of(self)));
       else
         st.initial_state = s.to;
-      st.log->warn("trading_state strategy={} state={} epoch={}",
+      st.log->info("trading_state strategy={} state={} epoch={}",
                    st.params.name, s.to, s.epoch);
       if (auto risk = well_known(self->system(), risk_name))
         self->send(risk,

@@ -12,7 +12,7 @@ using namespace agora::config;
 
 namespace {
 
-const std::string config_dir = std::string{AGORA_TEST_DATA_DIR} + "/../../config";
+const std::string config_dir = std::string{AGORA_SOURCE_DIR} + "/config";
 
 agora_config parsed(std::string_view json) {
   auto r = parse_config(json);

@@ -100,6 +100,39 @@ TEST_CASE("orders are placed and filled on the sim venue") {
   CHECK(position_qty(f, "BTCUSDT") == bought.to_string());
 }
 
+TEST_CASE("open positions are marked to the book's mid as the market moves") {
+  service_fixture f{standard_config};
+  trader t{f};
+  auto view = f.first_view("BTCUSDT");
+  REQUIRE(view);
+  auto ioc = t.order("BTCUSDT", side::buy, time_in_force::ioc,
+                     shifted(view->asks.front().px, 1), qty_of("0.01"));
+  t.submit(ioc);
+  REQUIRE(t.wait([&](const order_events& e) { return e.done(ioc.cid); }));
+  REQUIRE(t.events.filled_qty(ioc.cid).is_positive());
+  // Risk marks the position to the book's mid every second (mark_interval);
+  // the sim market moves every 20 ms, so the mark soon leaves the fill price
+  // and unrealized PnL is (mark - average price) x quantity.
+  caf::scoped_actor self{f.sys()};
+  std::optional<position_view> pos;
+  auto marked = poll_until(
+    [&] {
+      self->request(well_known(f.sys(), risk_name), std::chrono::seconds(2),
+                    positions_atom_v)
+        .receive(
+          [&](positions_report& r) {
+            for (auto& p : r.positions)
+              if (p.symbol == symbol_id{"BTCUSDT"})
+                pos = p;
+          },
+          [](caf::error&) {});
+      return pos && pos->mark != pos->avg_price;
+    },
+    std::chrono::seconds(10));
+  REQUIRE(marked);
+  CHECK(pos->unrealized_pnl == mul(pos->mark - pos->avg_price, pos->qty));
+}
+
 TEST_CASE("risk denies an intent over the max order notional with "
           "MAX_ORDER_NOTIONAL") {
   service_fixture f{standard_config};
