@@ -310,23 +310,6 @@ void register_entry(caf::scoped_actor& self, const caf::actor& dir,
              uint64_t{0});
 }
 
-mean_reversion_params to_params(const config::mean_reversion_config& c) {
-  mean_reversion_params p;
-  p.window = c.window;
-  p.entry_z = c.entry_z;
-  p.exit_z = c.exit_z;
-  p.stop_loss = c.stop_loss;
-  p.bar_interval = c.bar_interval;
-  p.time_stop = c.time_stop;
-  p.time_stop_off_hours = c.time_stop_off_hours;
-  p.off_hours_start_utc = c.off_hours_start_utc;
-  p.off_hours_end_utc = c.off_hours_end_utc;
-  p.allow_short = c.allow_short;
-  p.order_notional = c.order_notional;
-  p.entry_timeout = c.entry_timeout;
-  p.imbalance_levels = c.imbalance_levels;
-  return p;
-}
 
 /// The paper config's sim venue (3 symbols, 100 ms steps) with its books and
 /// strategies, in the same directory: the background load.

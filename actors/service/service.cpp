@@ -39,6 +39,24 @@ void configure_actor_system(caf::actor_system_config& cfg,
   }
 }
 
+mean_reversion_params to_params(const config::mean_reversion_config& c) {
+  mean_reversion_params p;
+  p.window = c.window;
+  p.entry_z = c.entry_z;
+  p.exit_z = c.exit_z;
+  p.stop_loss = c.stop_loss;
+  p.bar_interval = c.bar_interval;
+  p.time_stop = c.time_stop;
+  p.time_stop_off_hours = c.time_stop_off_hours;
+  p.off_hours_start_utc = c.off_hours_start_utc;
+  p.off_hours_end_utc = c.off_hours_end_utc;
+  p.allow_short = c.allow_short;
+  p.order_notional = c.order_notional;
+  p.entry_timeout = c.entry_timeout;
+  p.imbalance_levels = c.imbalance_levels;
+  return p;
+}
+
 namespace {
 
 using namespace config;
@@ -56,24 +74,6 @@ restart_params restarts_of(const agora_config& cfg) {
   return restart_params{cfg.supervision.max_restarts, cfg.supervision.within,
                         cfg.supervision.backoff_initial,
                         cfg.supervision.backoff_max};
-}
-
-mean_reversion_params to_params(const mean_reversion_config& c) {
-  mean_reversion_params p;
-  p.window = c.window;
-  p.entry_z = c.entry_z;
-  p.exit_z = c.exit_z;
-  p.stop_loss = c.stop_loss;
-  p.bar_interval = c.bar_interval;
-  p.time_stop = c.time_stop;
-  p.time_stop_off_hours = c.time_stop_off_hours;
-  p.off_hours_start_utc = c.off_hours_start_utc;
-  p.off_hours_end_utc = c.off_hours_end_utc;
-  p.allow_short = c.allow_short;
-  p.order_notional = c.order_notional;
-  p.entry_timeout = c.entry_timeout;
-  p.imbalance_levels = c.imbalance_levels;
-  return p;
 }
 
 sim::listed_symbol to_listing(const venue_id& venue,

@@ -6,6 +6,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/strategy/mean_reversion.hpp"
 #include "config/agora_config.hpp"
 #include "messages/time.hpp"
 
@@ -15,6 +16,9 @@ namespace agora {
 /// busy polling) to an actor system config, and registers Agora's types.
 void configure_actor_system(caf::actor_system_config& cfg,
                             const config::scheduler_config& sched);
+
+/// The strategy core's parameters from their configuration.
+mean_reversion_params to_params(const config::mean_reversion_config& c);
 
 /// The running service's entry points.
 struct service_handles {
