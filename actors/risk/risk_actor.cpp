@@ -80,7 +80,9 @@ status_report make_status(risk_actor* self) {
 void maybe_all_acknowledged(risk_actor* self, uint64_t epoch) {
   auto& st = self->state;
   auto i = st.awaiting_acks.find(epoch);
-  if (st.lists_pending[epoch] != 0 || (i != st.awaiting_acks.end() && !i->second.empty()))
+  auto lists = st.lists_pending.find(epoch);
+  if (lists == st.lists_pending.end() || lists->second != 0
+      || (i != st.awaiting_acks.end() && !i->second.empty()))
     return;
   if (i != st.awaiting_acks.end())
     st.awaiting_acks.erase(i);
@@ -91,6 +93,56 @@ void maybe_all_acknowledged(risk_actor* self, uint64_t epoch) {
                st.last_ack_latency / ns_per_us);
 }
 
+/// Sends `msg` to every live actor of `kind` listed by the directory. A
+/// directory that does not answer in time is asked again (up to
+/// `max_attempts`): a halt that never reaches a gateway would leave its
+/// resting orders on the venue. Only then a CRITICAL alert is raised; new
+/// intents are denied by the engine either way.
+void broadcast_to(risk_actor* self, const trading_state_changed& msg,
+                  const std::string& kind, int attempt) {
+  constexpr int max_attempts = 5;
+  auto& st = self->state;
+  auto epoch = msg.epoch;
+  self->request(st.params.directory, std::chrono::seconds(2), list_atom_v, kind)
+    .then(
+      [self, msg, epoch](std::vector<actor_entry>& entries) {
+        auto& st = self->state;
+        // Past the ack timeout the epoch is no longer tracked, but the
+        // state change is still delivered.
+        auto tracked = st.lists_pending.find(epoch);
+        for (auto& e : entries) {
+          if (tracked != st.lists_pending.end())
+            st.awaiting_acks[epoch].insert(e.name);
+          self->send<caf::message_priority::high>(e.handle, msg);
+        }
+        if (tracked != st.lists_pending.end()) {
+          --tracked->second;
+          maybe_all_acknowledged(self, epoch);
+        }
+      },
+      [self, msg, kind, attempt](caf::error& err) {
+        auto what = self->system().render(err);
+        auto epoch = msg.epoch;
+        if (self->state.engine->epoch() != epoch)
+          return; // superseded by a newer state change
+        if (attempt < max_attempts) {
+          self->state.log->warn("state_broadcast_retry epoch={} kind={} "
+                                "attempt={} error=\"{}\"",
+                                epoch, kind, attempt + 1, what);
+          broadcast_to(self, msg, kind, attempt + 1);
+          return;
+        }
+        self->state.log->error("state_broadcast_failed epoch={} kind={} "
+                               "attempts={} error=\"{}\"",
+                               epoch, kind, attempt, what);
+        raise_alert(self, alert_level::critical, "risk",
+                    "trading state change " + std::to_string(epoch)
+                      + " not broadcast to " + kind + " after "
+                      + std::to_string(attempt) + " attempts: " + what,
+                    now_of(self));
+      });
+}
+
 /// Tells every strategy and gateway about the new state; they acknowledge.
 void broadcast_state(risk_actor* self, trading_state from, trading_state to) {
   auto& st = self->state;
@@ -99,33 +151,8 @@ void broadcast_state(risk_actor* self, trading_state from, trading_state to) {
   auto epoch = msg.epoch;
   st.broadcast_at[epoch] = msg.local_time;
   st.lists_pending[epoch] = 2;
-  for (auto kind : {"strategy", "gateway"}) {
-    self->request(st.params.directory, std::chrono::seconds(2), list_atom_v,
-                  std::string{kind})
-      .then(
-        [self, msg, epoch](std::vector<actor_entry>& entries) {
-          auto& st = self->state;
-          --st.lists_pending[epoch];
-          for (auto& e : entries) {
-            st.awaiting_acks[epoch].insert(e.name);
-            self->send<caf::message_priority::high>(e.handle, msg);
-          }
-          maybe_all_acknowledged(self, epoch);
-        },
-        [self, epoch, kind](caf::error& err) {
-          // Without this handler a slow directory (request timeout) would
-          // end risk itself. The epoch stays open (never "acknowledged by
-          // all"); new intents are denied by the engine either way.
-          auto what = self->system().render(err);
-          self->state.log->error("state_broadcast_failed epoch={} kind={} "
-                                 "error=\"{}\"",
-                                 epoch, kind, what);
-          raise_alert(self, alert_level::critical, "risk",
-                      "trading state change " + std::to_string(epoch)
-                        + " not broadcast to " + kind + ": " + what,
-                      now_of(self));
-        });
-  }
+  broadcast_to(self, msg, "strategy", 1);
+  broadcast_to(self, msg, "gateway", 1);
   self->delayed_send(self, std::chrono::nanoseconds(st.params.ack_timeout),
                      expire_atom_v, epoch);
 }
