@@ -23,6 +23,11 @@ struct feed_state {
   uint64_t malformed = 0;
   uint64_t unrouted = 0;
   uint64_t processed = 0;
+  uint64_t batches = 0;
+  uint64_t batched_deltas = 0;
+  /// Parsed diffs not yet sent, per symbol, in arrival order.
+  std::map<symbol_id, book_delta_batch> pending;
+  bool flush_scheduled = false;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "sim_feed";
 };
@@ -37,18 +42,55 @@ void fail(feed_actor* self, const std::string& why) {
   self->quit(caf::make_error(caf::sec::runtime_error, "feed lost: " + why));
 }
 
+/// Most diffs a batch holds before it is sent without waiting for the flush.
+constexpr size_t max_batch = 256;
+
+void send_batch(feed_actor* self, const symbol_id& symbol) {
+  auto& st = self->state;
+  auto p = st.pending.find(symbol);
+  if (p == st.pending.end())
+    return;
+  if (p->second.deltas.empty()) {
+    st.pending.erase(p); // never leave an entry flush() would spin on
+    return;
+  }
+  auto b = st.books.find(symbol);
+  if (b == st.books.end()) {
+    st.unrouted += p->second.deltas.size();
+  } else {
+    ++st.batches;
+    st.batched_deltas += p->second.deltas.size();
+    self->send(b->second, std::move(p->second));
+  }
+  st.pending.erase(p);
+}
+
+/// Sends every pending batch (the flush message comes after every frame that
+/// was already queued, so a burst leaves as one batch per symbol).
+void flush(feed_actor* self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  while (!st.pending.empty())
+    send_batch(self, st.pending.begin()->first);
+}
+
 void route(feed_actor* self, parsed_frame& frame) {
   auto& st = self->state;
   if (auto* d = std::get_if<book_delta>(&frame)) {
-    auto i = st.books.find(d->symbol);
-    if (i == st.books.end()) {
+    if (st.books.count(d->symbol) == 0) {
       ++st.unrouted;
       return;
     }
-    book_delta_batch batch;
-    batch.symbol = d->symbol;
+    auto symbol = d->symbol;
+    auto& batch = st.pending[symbol];
+    batch.symbol = symbol;
     batch.deltas.push_back(std::move(*d));
-    self->send(i->second, std::move(batch));
+    if (batch.deltas.size() >= max_batch) {
+      send_batch(self, symbol);
+    } else if (!st.flush_scheduled) {
+      st.flush_scheduled = true;
+      self->send(self, caf::flush_atom_v);
+    }
     return;
   }
   auto& t = std::get<trade_tick>(frame);
@@ -57,6 +99,8 @@ void route(feed_actor* self, parsed_frame& frame) {
     ++st.unrouted;
     return;
   }
+  // Keep a symbol's diffs and trades in venue order.
+  send_batch(self, t.symbol);
   self->send(i->second, std::move(t));
 }
 
@@ -122,6 +166,10 @@ caf::behavior feed_impl(feed_actor* self, std::string path,
         return;
       }
       route(self, *parsed);
+    },
+    [self](caf::flush_atom) {
+      ++self->state.processed;
+      flush(self);
     },
     [self](connection_lost& c) {
       ++self->state.processed;
@@ -190,7 +238,9 @@ caf::behavior feed_impl(feed_actor* self, std::string path,
         "frames=" + std::to_string(st.frames) + " malformed="
           + std::to_string(st.malformed) + " books="
           + std::to_string(st.books.size()) + " unrouted="
-          + std::to_string(st.unrouted)};
+          + std::to_string(st.unrouted) + " batches="
+          + std::to_string(st.batches) + " deltas="
+          + std::to_string(st.batched_deltas)};
     },
   };
 }
