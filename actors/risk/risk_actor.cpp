@@ -13,6 +13,9 @@ namespace agora {
 
 namespace {
 
+/// Pause before asking the directory again for a gateway it failed to give.
+constexpr auto subscribe_retry = std::chrono::seconds(1);
+
 std::string gateway_path(const venue_id& v) {
   return "venue:" + v.str() + "/gateway";
 }
@@ -177,8 +180,9 @@ std::string change_state(risk_actor* self, trading_state to,
   return std::string{to_string(to)};
 }
 
-/// Follows the gateway of `venue` through the directory; retries when the
-/// directory does not answer in time (a request error must not end risk).
+/// Follows the gateway of `venue` through the directory; on an error asks
+/// again after `subscribe_retry` (a request error must not end risk, and a
+/// directory that is gone fails at once: retrying right away would spin).
 void subscribe_gateway(risk_actor* self, const venue_id& venue) {
   self->request(self->state.params.directory, std::chrono::seconds(5),
                 caf::subscribe_atom_v, gateway_path(venue))
@@ -190,7 +194,8 @@ void subscribe_gateway(risk_actor* self, const venue_id& venue) {
       [self, venue](caf::error& err) {
         self->state.log->warn("gateway_subscribe_failed venue={} error=\"{}\"",
                               venue, self->system().render(err));
-        subscribe_gateway(self, venue);
+        self->delayed_send(self, subscribe_retry, caf::subscribe_atom_v,
+                           venue);
       });
 }
 
@@ -239,6 +244,9 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
   self->delayed_send(self, std::chrono::nanoseconds(st.params.mark_interval),
                      positions_atom_v, caf::tick_atom_v);
   return {
+    [self](caf::subscribe_atom, const venue_id& venue) {
+      subscribe_gateway(self, venue);
+    },
     [self](positions_atom, caf::tick_atom) {
       mark_positions(self);
       self->delayed_send(self,

@@ -97,6 +97,10 @@ struct directory_script {
   int ignore_lists = 0;
   /// List requests received so far.
   int list_requests = 0;
+  /// The first this many subscriptions are answered with an error.
+  int fail_subscribes = 0;
+  /// Subscriptions received so far.
+  int subscribe_requests = 0;
 };
 
 /// The directory protocol as risk uses it: list, subscribe, lookup.
@@ -116,7 +120,10 @@ caf::behavior fake_directory(caf::event_based_actor* self,
           out.push_back(e);
       return out;
     },
-    [script](caf::subscribe_atom, const std::string& path) {
+    [script](caf::subscribe_atom,
+             const std::string& path) -> caf::result<caf::actor> {
+      if (++script->subscribe_requests <= script->fail_subscribes)
+        return caf::sec::runtime_error;
       auto i = script->paths.find(path);
       return i == script->paths.end() ? caf::actor{} : i->second;
     },
@@ -539,4 +546,47 @@ TEST_CASE_METHOD(risk_fixture,
   CHECK(marked.unrealized_pnl == notional::from_units(10));
   CHECK(marked.gross_exposure == notional::from_units(610));
   CHECK(marked.realized_pnl == notional::from_raw(-60'000'000));
+}
+
+TEST_CASE_METHOD(risk_fixture,
+                 "a failed gateway subscription is asked again after a pause "
+                 "and intents reach the gateway once it succeeds",
+                 "[risk_actor]") {
+  script->fail_subscribes = 1;
+  start_risk();
+  CHECK(script->subscribe_requests == 1);
+  send_intent(intent(8, px(60'000), qty_centi(1)));
+  CHECK(gateway_log->orders.empty());
+  REQUIRE(strategy_log->rejects.size() == 1);
+  CHECK(strategy_log->rejects[0].reason == reject_reason::venue_unavailable);
+  advance(1 * ns_per_s - 1);
+  CHECK(script->subscribe_requests == 1);
+  advance(1);
+  CHECK(script->subscribe_requests == 2);
+  send_intent(intent(9, px(60'000), qty_centi(1)));
+  REQUIRE(gateway_log->orders.size() == 1);
+  CHECK(gateway_log->orders[0].cid == client_order_id{9});
+}
+
+TEST_CASE_METHOD(risk_fixture,
+                 "risk does not spin when its directory is gone",
+                 "[risk_actor]") {
+  caf::anon_send_exit(dir, caf::exit_reason::kill);
+  sched.run();
+  risk_params p;
+  p.venues = {sim};
+  p.directory = dir;
+  p.clock = &clock;
+  risk = keep(spawn_risk(sys, "risk", std::move(p)));
+  // Every subscription fails at once; before the pause, risk asked again
+  // right away and never went idle.
+  constexpr size_t bound = 1'000;
+  CHECK(sched.run(bound) < bound);
+  for (int i = 0; i < 3; ++i) {
+    sched.advance_time(std::chrono::seconds(1));
+    CHECK(sched.run(bound) < bound);
+  }
+  send_intent(intent(10, px(60'000), qty_centi(1)));
+  REQUIRE(strategy_log->rejects.size() == 1);
+  CHECK(strategy_log->rejects[0].reason == reject_reason::venue_unavailable);
 }
