@@ -317,24 +317,14 @@ void spawn_background(caf::actor_system& sys, caf::scoped_actor& self,
                       const caf::actor& dir, std::vector<caf::actor>& spawned) {
   auto cfg = config::default_config();
   auto& vc = cfg.venues.at(0);
-  const std::string vpath = "venue:" + vc.name.str();
+  const std::string vpath = venue_path(vc.name);
   sim::exchange_params ep;
   ep.venue = vc.name;
   ep.step_interval = vc.sim.step_interval;
   ep.latency = vc.sim.latency;
   ep.jitter = vc.sim.jitter;
-  for (auto& s : vc.sim.symbols) {
-    sim::listed_symbol l;
-    l.spec = instrument_spec{vc.name,     s.symbol,       s.tick,
-                             s.lot,       s.min_notional, s.maker_fee,
-                             s.taker_fee, s.perpetual};
-    l.params.seed = s.seed;
-    l.params.start_price = s.start_price;
-    l.params.volatility = s.volatility;
-    l.params.depth_levels = s.depth;
-    l.params.level_qty = s.level_qty;
-    ep.symbols.push_back(std::move(l));
-  }
+  for (auto& s : vc.sim.symbols)
+    ep.symbols.push_back(to_listing(vc.name, s));
   auto ex = sim::spawn_exchange(sys, vpath + "/exchange", std::move(ep));
   register_entry(self, dir, vpath + "/exchange", "exchange", vpath, ex);
   spawned.push_back(ex);
@@ -436,7 +426,7 @@ run_result run_one(const setting& set, bool background, bool paced) {
     auto dir = spawn_directory(sys, nullptr);
     spawned.push_back(dir);
     sys.registry().put(directory_name, caf::actor_cast<caf::strong_actor_ptr>(dir));
-    const std::string vpath = "venue:" + bench_venue.str();
+    const std::string vpath = venue_path(bench_venue);
     auto endpoint = sys.spawn(endpoint_impl, rec);
     register_entry(self, dir, vpath + "/exchange", "exchange", vpath, endpoint);
     spawned.push_back(endpoint);
@@ -485,7 +475,7 @@ run_result run_one(const setting& set, bool background, bool paced) {
     spawned.push_back(book);
 
     strategy_params sp;
-    sp.name = "mr:" + bench_symbol.str();
+    sp.name = spawned_strategy_name(bench_symbol);
     sp.venue = bench_venue;
     sp.symbol = bench_symbol;
     sp.mode = run_mode::paper;

@@ -70,8 +70,9 @@ public:
     return std::nullopt;
   }
 
-  /// Converts from double for *tests, config and analytics only*; rounds to
-  /// the nearest 1e-8. Never used on venue data.
+  /// Converts from double for tests, analytics and the sim market's random
+  /// walk only (which floors the result to its tick or lot); rounds to the
+  /// nearest 1e-8. Never used on venue data or order fields.
   static fixed from_double(double x) noexcept {
     return from_raw(static_cast<int64_t>(x * static_cast<double>(fixed_scale)
                                          + (x < 0 ? -0.5 : 0.5)));

@@ -27,8 +27,6 @@ struct book_state {
   uint64_t gaps = 0;
   uint64_t crossed = 0;
   uint64_t resyncs = 0;
-  uint64_t deltas = 0;
-  uint64_t views = 0;
   uint64_t processed = 0;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "book";
@@ -58,7 +56,6 @@ void publish_view(book_actor* self) {
   if (st.subscribers.empty() || !st.book.synced())
     return;
   auto v = make_view(self);
-  ++st.views;
   for (auto& s : st.subscribers)
     self->send(s, v);
 }
@@ -87,7 +84,6 @@ void go_stale(book_actor* self, stale_reason why, const std::string& detail) {
 /// Applies one diff to a synced book; returns false if the book went stale.
 bool apply_one(book_actor* self, const book_delta& d) {
   auto& st = self->state;
-  ++st.deltas;
   auto r = st.book.apply(d);
   switch (r) {
     case apply_status::applied:
@@ -162,10 +158,7 @@ caf::behavior book_impl(book_actor* self, std::string path,
           buffer_delta(self, std::move(d));
           continue;
         }
-        if (apply_one(self, d))
-          applied = true;
-        else
-          applied = false;
+        applied = apply_one(self, d);
       }
       if (applied)
         publish_view(self);

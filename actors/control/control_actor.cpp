@@ -156,11 +156,11 @@ http_response do_spawn(api_context& ctx, const body_fields& b) {
   venue_id venue{b.venue.empty() ? ctx.hooks.default_venue.str() : b.venue};
   symbol_id symbol{b.symbol};
   std::string err;
-  auto vsup = lookup(ctx, "venue:" + venue.str());
+  auto vsup = lookup(ctx, venue_path(venue));
   if (!vsup)
     return fail(404, "no venue '" + venue.str() + "'");
   // A sim venue lists the symbol first (a real venue would be asked instead).
-  if (auto ex = lookup(ctx, "venue:" + venue.str() + "/exchange")) {
+  if (auto ex = lookup(ctx, venue_child_path(venue, "exchange"))) {
     if (!ask<instrument_spec>(ctx, ex, &err, spawn_symbol{venue, symbol}))
       return fail(409, "venue refused " + symbol.str() + ": " + err);
   }
@@ -184,20 +184,20 @@ http_response do_stop(api_context& ctx, const body_fields& b) {
   symbol_id symbol{b.symbol};
   std::string err;
   auto strategies = lookup(ctx, "strategies");
-  auto vsup = lookup(ctx, "venue:" + venue.str());
+  auto vsup = lookup(ctx, venue_path(venue));
   if (!vsup)
     return fail(404, "no venue '" + venue.str() + "'");
   bool stopped_strategy = ask<caf::ok_atom>(ctx, strategies, &err,
                                             caf::delete_atom_v,
-                                            "mr:" + symbol.str())
+                                            spawned_strategy_name(symbol))
                             .has_value();
   // Cancel what the symbol still has resting.
   uint64_t canceled = 0;
-  if (auto gw = lookup(ctx, "venue:" + venue.str() + "/gateway"))
+  if (auto gw = lookup(ctx, venue_child_path(venue, "gateway")))
     if (auto n = ask<uint64_t>(ctx, gw, &err, cancel_all_atom_v, symbol))
       canceled = *n;
   bool stopped_book = ask<caf::ok_atom>(ctx, vsup, &err, caf::delete_atom_v,
-                                        "book:" + symbol.str())
+                                        book_name(symbol))
                         .has_value();
   if (!stopped_strategy && !stopped_book)
     return fail(404, "nothing runs for " + symbol.str() + " on "
@@ -219,7 +219,7 @@ http_response do_fault(api_context& ctx, const body_fields& b) {
   if (b.kind == "crash-book") {
     if (!valid_symbol(b.symbol))
       return fail(400, "crash-book needs a SYMBOL");
-    auto book = lookup(ctx, "venue:" + venue.str() + "/book:" + b.symbol);
+    auto book = lookup(ctx, book_path(venue, symbol_id{b.symbol}));
     if (!book)
       return fail(404, "no book for " + b.symbol);
     caf::anon_send(book, f);
@@ -230,7 +230,7 @@ http_response do_fault(api_context& ctx, const body_fields& b) {
     return fail(400, "unknown fault kind '" + b.kind
                        + "': expected feed-drop, seq-gap, malformed, stall or "
                          "crash-book");
-  auto ex = lookup(ctx, "venue:" + venue.str() + "/exchange");
+  auto ex = lookup(ctx, venue_child_path(venue, "exchange"));
   if (!ex)
     return fail(404, "venue '" + venue.str() + "' takes no injected faults");
   auto r = ask<std::string>(ctx, ex, &err, f);

@@ -17,7 +17,7 @@ namespace {
 constexpr auto subscribe_retry = std::chrono::seconds(1);
 
 std::string gateway_path(const venue_id& v) {
-  return "venue:" + v.str() + "/gateway";
+  return venue_child_path(v, "gateway");
 }
 
 struct risk_state {
@@ -25,9 +25,13 @@ struct risk_state {
   std::string path;
   std::unique_ptr<risk_engine> engine;
   std::map<venue_id, caf::actor> gateways;
-  std::map<uint64_t, std::set<std::string>> awaiting_acks;
-  std::map<uint64_t, nanos> broadcast_at;   ///< epoch -> when it was sent
-  std::map<uint64_t, size_t> lists_pending; ///< epoch -> directory lists not yet back
+  /// A trading-state change still being delivered and acknowledged.
+  struct pending_change {
+    nanos sent_at = 0;
+    size_t lists_pending = 2;        ///< Directory listings not yet back.
+    std::set<std::string> awaiting;  ///< Listed actors yet to acknowledge.
+  };
+  std::map<uint64_t, pending_change> changes; ///< By epoch.
   nanos last_ack_latency = 0;
   nanos started = 0;
   uint64_t intents = 0;
@@ -72,8 +76,8 @@ status_report make_status(risk_actor* self) {
   r.gross_exposure = pos.gross_exposure();
   r.uptime = now_of(self) - st.started;
   r.state_epoch = st.engine->epoch();
-  for (auto& [epoch, who] : st.awaiting_acks)
-    r.pending_acks += who.size();
+  for (auto& [epoch, change] : st.changes)
+    r.pending_acks += change.awaiting.size();
   r.last_ack_latency = st.last_ack_latency;
   return r;
 }
@@ -82,16 +86,12 @@ status_report make_status(risk_actor* self) {
 /// listed actor acknowledged.
 void maybe_all_acknowledged(risk_actor* self, uint64_t epoch) {
   auto& st = self->state;
-  auto i = st.awaiting_acks.find(epoch);
-  auto lists = st.lists_pending.find(epoch);
-  if (lists == st.lists_pending.end() || lists->second != 0
-      || (i != st.awaiting_acks.end() && !i->second.empty()))
+  auto i = st.changes.find(epoch);
+  if (i == st.changes.end() || i->second.lists_pending != 0
+      || !i->second.awaiting.empty())
     return;
-  if (i != st.awaiting_acks.end())
-    st.awaiting_acks.erase(i);
-  st.last_ack_latency = now_of(self) - st.broadcast_at[epoch];
-  st.broadcast_at.erase(epoch);
-  st.lists_pending.erase(epoch);
+  st.last_ack_latency = now_of(self) - i->second.sent_at;
+  st.changes.erase(i);
   st.log->info("state_acknowledged_by_all epoch={} latency_us={}", epoch,
                st.last_ack_latency / ns_per_us);
 }
@@ -112,14 +112,14 @@ void broadcast_to(risk_actor* self, const trading_state_changed& msg,
         auto& st = self->state;
         // Past the ack timeout the epoch is no longer tracked, but the
         // state change is still delivered.
-        auto tracked = st.lists_pending.find(epoch);
+        auto tracked = st.changes.find(epoch);
         for (auto& e : entries) {
-          if (tracked != st.lists_pending.end())
-            st.awaiting_acks[epoch].insert(e.name);
+          if (tracked != st.changes.end())
+            tracked->second.awaiting.insert(e.name);
           self->send<caf::message_priority::high>(e.handle, msg);
         }
-        if (tracked != st.lists_pending.end()) {
-          --tracked->second;
+        if (tracked != st.changes.end()) {
+          --tracked->second.lists_pending;
           maybe_all_acknowledged(self, epoch);
         }
       },
@@ -152,8 +152,7 @@ void broadcast_state(risk_actor* self, trading_state from, trading_state to) {
   trading_state_changed msg{from, to, st.engine->state_reason(),
                             st.engine->epoch(), now_of(self)};
   auto epoch = msg.epoch;
-  st.broadcast_at[epoch] = msg.local_time;
-  st.lists_pending[epoch] = 2;
+  st.changes[epoch] = risk_state::pending_change{msg.local_time, 2, {}};
   broadcast_to(self, msg, "strategy", 1);
   broadcast_to(self, msg, "gateway", 1);
   self->delayed_send(self, std::chrono::nanoseconds(st.params.ack_timeout),
@@ -207,7 +206,7 @@ void mark_positions(risk_actor* self) {
       continue;
     auto venue = p.venue;
     auto symbol = p.symbol;
-    auto path = "venue:" + venue.str() + "/book:" + symbol.str();
+    auto path = book_path(venue, symbol);
     self->request(st.params.directory, std::chrono::seconds(1), lookup_atom_v,
                   path)
       .then(
@@ -312,9 +311,9 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
     [self](trading_state_acknowledged& a) {
       auto& st = self->state;
       ++st.processed;
-      auto i = st.awaiting_acks.find(a.epoch);
-      if (i != st.awaiting_acks.end()) {
-        i->second.erase(a.who);
+      auto i = st.changes.find(a.epoch);
+      if (i != st.changes.end()) {
+        i->second.awaiting.erase(a.who);
         maybe_all_acknowledged(self, a.epoch);
       }
       st.log->info("state_acknowledged who={} epoch={} state={} canceled={}",
@@ -323,18 +322,16 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
     [self](expire_atom, uint64_t epoch) {
       auto& st = self->state;
       ++st.processed;
-      auto i = st.awaiting_acks.find(epoch);
-      st.broadcast_at.erase(epoch);
-      st.lists_pending.erase(epoch);
-      if (i == st.awaiting_acks.end() || i->second.empty()) {
-        if (i != st.awaiting_acks.end())
-          st.awaiting_acks.erase(i);
+      auto i = st.changes.find(epoch);
+      if (i == st.changes.end())
         return;
-      }
+      auto silent = std::move(i->second.awaiting);
+      st.changes.erase(i);
+      if (silent.empty())
+        return;
       std::string missing;
-      for (auto& who : i->second)
+      for (auto& who : silent)
         missing += (missing.empty() ? "" : ",") + who;
-      st.awaiting_acks.erase(i);
       st.log->error("state_ack_missing epoch={} missing={}", epoch, missing);
       raise_alert(self, alert_level::critical, "risk",
                   "trading state change " + std::to_string(epoch)

@@ -57,6 +57,20 @@ mean_reversion_params to_params(const config::mean_reversion_config& c) {
   return p;
 }
 
+sim::listed_symbol to_listing(const venue_id& venue,
+                              const config::sim_symbol_config& s) {
+  sim::listed_symbol l;
+  l.spec = instrument_spec{venue,        s.symbol,    s.tick,
+                           s.lot,        s.min_notional, s.maker_fee,
+                           s.taker_fee,  s.perpetual};
+  l.params.seed = s.seed;
+  l.params.start_price = s.start_price;
+  l.params.volatility = s.volatility;
+  l.params.depth_levels = s.depth;
+  l.params.level_qty = s.level_qty;
+  return l;
+}
+
 namespace {
 
 using namespace config;
@@ -76,31 +90,18 @@ restart_params restarts_of(const agora_config& cfg) {
                         cfg.supervision.backoff_max};
 }
 
-sim::listed_symbol to_listing(const venue_id& venue,
-                              const sim_symbol_config& s) {
-  sim::listed_symbol l;
-  l.spec = instrument_spec{venue,        s.symbol,    s.tick,
-                           s.lot,        s.min_notional, s.maker_fee,
-                           s.taker_fee,  s.perpetual};
-  l.params.seed = s.seed;
-  l.params.start_price = s.start_price;
-  l.params.volatility = s.volatility;
-  l.params.depth_levels = s.depth;
-  l.params.level_qty = s.level_qty;
-  return l;
-}
 
 child_spec book_child(const context_ptr& ctx, const venue_id& venue,
                       const symbol_id& symbol) {
   child_spec c;
-  c.name = "book:" + symbol.str();
+  c.name = book_name(symbol);
   c.kind = "book";
   c.start = [ctx, venue, symbol](caf::actor_system& sys,
                                  const std::string& path) {
     book_params p;
     p.venue = venue;
     p.symbol = symbol;
-    p.feed_path = "venue:" + venue.str() + "/feed";
+    p.feed_path = venue_child_path(venue, "feed");
     p.directory = ctx->directory;
     p.imbalance_levels = ctx->cfg.strategy_template.imbalance_levels;
     p.clock = ctx->clock;
@@ -130,7 +131,7 @@ child_spec strategy_child(const context_ptr& ctx, strategy_config sc) {
 
 child_spec venue_child(const context_ptr& ctx, const venue_config& vc) {
   auto venue = vc.name;
-  auto sup_path = "venue:" + venue.str();
+  auto sup_path = venue_path(venue);
   std::vector<child_spec> children;
   {
     child_spec c;
@@ -157,7 +158,7 @@ child_spec venue_child(const context_ptr& ctx, const venue_config& vc) {
     c.start = [ctx, venue](caf::actor_system& sys, const std::string& path) {
       gateway_params p;
       p.venue = venue;
-      p.endpoint_path = "venue:" + venue.str() + "/exchange";
+      p.endpoint_path = venue_child_path(venue, "exchange");
       p.directory = ctx->directory;
       p.orders_per_minute = ctx->cfg.gateway.orders_per_minute;
       p.burst = static_cast<double>(ctx->cfg.gateway.burst);
@@ -174,7 +175,7 @@ child_spec venue_child(const context_ptr& ctx, const venue_config& vc) {
     c.start = [ctx, vc](caf::actor_system& sys, const std::string& path) {
       sim::feed_params p;
       p.venue = vc.name;
-      p.exchange_path = "venue:" + vc.name.str() + "/exchange";
+      p.exchange_path = venue_child_path(vc.name, "exchange");
       p.directory = ctx->directory;
       p.heartbeat_timeout = vc.sim.heartbeat_timeout;
       p.clock = ctx->clock;
@@ -287,7 +288,7 @@ service_handles start_service(caf::actor_system& sys,
       };
       p.hooks.make_strategy = [ctx](const venue_id& v, const symbol_id& s) {
         strategy_config sc;
-        sc.name = "mr:" + s.str();
+        sc.name = spawned_strategy_name(s);
         sc.venue = v;
         sc.symbol = s;
         sc.mode = ctx->cfg.mode;

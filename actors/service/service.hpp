@@ -8,6 +8,7 @@
 
 #include "actors/strategy/mean_reversion.hpp"
 #include "config/agora_config.hpp"
+#include "venues/sim/exchange_actor.hpp"
 #include "messages/time.hpp"
 
 namespace agora {
@@ -19,6 +20,11 @@ void configure_actor_system(caf::actor_system_config& cfg,
 
 /// The strategy core's parameters from their configuration.
 mean_reversion_params to_params(const config::mean_reversion_config& c);
+
+/// A sim venue's listing (instrument spec + market generator) from its
+/// configuration.
+sim::listed_symbol to_listing(const venue_id& venue,
+                              const config::sim_symbol_config& s);
 
 /// The running service's entry points.
 struct service_handles {

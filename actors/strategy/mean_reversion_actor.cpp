@@ -28,12 +28,10 @@ struct strategy_state {
   caf::actor gateway;
   caf::actor book;
   std::unique_ptr<mean_reversion> core;
-  /// The trading state risk reported at start-up (applied to the core as
-  /// soon as it exists: the answer may come before the instrument spec).
-  trading_state initial_state = trading_state::active;
-  uint64_t views = 0;
+  /// The trading state as risk last said; the core gets it when it is built
+  /// (risk may answer before the instrument spec arrives) and on every change.
+  trading_state trading = trading_state::active;
   uint64_t intents = 0;
-  uint64_t signals = 0;
   uint64_t processed = 0;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "strategy";
@@ -47,7 +45,6 @@ void execute(strategy_actor* self, strategy_actions&& a) {
   auto& st = self->state;
   auto& p = st.params;
   for (auto& s : a.signals) {
-    ++st.signals;
     st.log->info("signal strategy={} symbol={} name={} z={:.3f} rho={:.3f} "
                  "acted={} why={}",
                  p.name, p.symbol, s.name, s.z, s.rho, s.acted,
@@ -96,6 +93,23 @@ void subscribe_book(strategy_actor* self, const caf::actor& book) {
     st.core->on_stale();
 }
 
+/// Records the trading state and hands it to the core if it exists.
+void set_trading(strategy_actor* self, trading_state s) {
+  auto& st = self->state;
+  st.trading = s;
+  if (st.core)
+    execute(self, st.core->set_trading_state(s, now_of(self)));
+}
+
+/// Feeds one event to the core (once it exists) and sends what it decided.
+template <class F>
+void drive(strategy_actor* self, F&& f) {
+  auto& st = self->state;
+  ++st.processed;
+  if (st.core)
+    execute(self, f(*st.core));
+}
+
 /// Asks the gateway for the instrument spec and builds the core from it;
 /// other messages wait (await) until it is there.
 void start_core(strategy_actor* self) {
@@ -107,9 +121,8 @@ void start_core(strategy_actor* self) {
         auto& st = self->state;
         st.core = std::make_unique<mean_reversion>(st.params.params, spec,
                                                    st.params.cid_base);
-        if (st.initial_state != trading_state::active)
-          execute(self, st.core->set_trading_state(st.initial_state,
-                                                   now_of(self)));
+        if (st.trading != trading_state::active)
+          execute(self, st.core->set_trading_state(st.trading, now_of(self)));
         st.log->info("strategy_started strategy={} venue={} symbol={} "
                      "mode={} window={} bar_s={} entry_z={} exit_z={} "
                      "notional={}",
@@ -132,14 +145,13 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
     st.params.clock = &default_clock();
   st.log = logger("strategy");
   install_hygiene(self, st.path, st.log);
-  st.book_path = "venue:" + st.params.venue.str() + "/book:"
-                 + st.params.symbol.str();
-  st.gateway_path = "venue:" + st.params.venue.str() + "/gateway";
+  st.book_path = book_path(st.params.venue, st.params.symbol);
+  st.gateway_path = venue_child_path(st.params.venue, "gateway");
   auto& dir = st.params.directory;
   // Start-up: gateway (for the instrument spec), then the trading state, then
   // the book. Messages wait until the core exists. CAF answers awaited
   // requests last-sent first, so the trading state usually arrives before
-  // the core exists: it is kept in `initial_state` until then. The venue
+  // the core exists: set_trading keeps it until then. The venue
   // starts beside the strategies: a gateway not registered yet is waited
   // for (the directory sends `actor_replaced`), not treated as a failure.
   self->request(dir, std::chrono::seconds(5), caf::subscribe_atom_v,
@@ -160,10 +172,8 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
     self->request(risk, std::chrono::seconds(5), status_atom_v)
       .await(
         [self](status_report& r) {
-          auto& st = self->state;
-          st.initial_state = r.state;
-          if (st.core && r.state != trading_state::active)
-            execute(self, st.core->set_trading_state(r.state, now_of(self)));
+          if (r.state != trading_state::active)
+            set_trading(self, r.state);
         },
         [](caf::error&) { /* risk tells us on the next change */ });
   self->request(dir, std::chrono::seconds(5), caf::subscribe_atom_v,
@@ -176,11 +186,7 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
   // dropped, there are no orders of ours, and a state change is kept.
   return {
     [self](book_view& v) {
-      auto& st = self->state;
-      ++st.processed;
-      ++st.views;
-      if (st.core)
-        execute(self, st.core->on_book(v));
+      drive(self, [&](mean_reversion& c) { return c.on_book(v); });
     },
     [self](book_stale&) {
       auto& st = self->state;
@@ -201,36 +207,21 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
       }
     },
     [self](order_accepted& e) {
-      auto& st = self->state;
-      ++st.processed;
-      if (st.core)
-        execute(self, st.core->on_accepted(e));
+      drive(self, [&](mean_reversion& c) { return c.on_accepted(e); });
     },
     [self](order_filled& e) {
-      auto& st = self->state;
-      ++st.processed;
-      if (st.core)
-        execute(self, st.core->on_fill(e));
+      drive(self, [&](mean_reversion& c) { return c.on_fill(e); });
     },
     [self](order_canceled& e) {
-      auto& st = self->state;
-      ++st.processed;
-      if (st.core)
-        execute(self, st.core->on_canceled(e));
+      drive(self, [&](mean_reversion& c) { return c.on_canceled(e); });
     },
     [self](order_rejected& e) {
-      auto& st = self->state;
-      ++st.processed;
-      if (st.core)
-        execute(self, st.core->on_rejected(e));
+      drive(self, [&](mean_reversion& c) { return c.on_rejected(e); });
     },
     [self](trading_state_changed& s) {
       auto& st = self->state;
       ++st.processed;
-      if (st.core)
-        execute(self, st.core->set_trading_state(s.to, now_of(self)));
-      else
-        st.initial_state = s.to;
+      set_trading(self, s.to);
       st.log->info("trading_state strategy={} state={} epoch={}",
                    st.params.name, s.to, s.epoch);
       if (auto risk = well_known(self->system(), risk_name))
@@ -238,10 +229,8 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
                    trading_state_acknowledged{st.path, s.epoch, s.to, 0});
     },
     [self](timer_atom) {
+      drive(self, [&](mean_reversion& c) { return c.on_timer(now_of(self)); });
       auto& st = self->state;
-      ++st.processed;
-      if (st.core)
-        execute(self, st.core->on_timer(now_of(self)));
       self->delayed_send(self,
                          std::chrono::nanoseconds(st.params.timer_interval),
                          timer_atom_v);
@@ -251,7 +240,7 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
       if (!st.core)
         return actor_stats{"starting", own_mailbox_size(self), st.processed,
                            "waiting_for=" + st.gateway_path + " trading="
-                             + std::string{to_string(st.initial_state)}};
+                             + std::string{to_string(st.trading)}};
       auto& c = *st.core;
       auto z = c.last_z();
       return actor_stats{

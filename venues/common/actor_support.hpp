@@ -71,6 +71,21 @@ inline constexpr caf::atom_value risk_name = caf::atom("risk");
 inline constexpr caf::atom_value directory_name = caf::atom("directory");
 inline constexpr caf::atom_value root_name = caf::atom("root");
 
+/// Stable directory names. A supervisor names a child "<parent>/<name>";
+/// these spell the names every venue subtree uses, in one place.
+inline std::string venue_path(const venue_id& v) { return "venue:" + v.str(); }
+inline std::string venue_child_path(const venue_id& v, std::string_view child) {
+  return venue_path(v) + "/" + std::string{child};
+}
+inline std::string book_name(const symbol_id& s) { return "book:" + s.str(); }
+inline std::string book_path(const venue_id& v, const symbol_id& s) {
+  return venue_child_path(v, book_name(s));
+}
+/// The name of the strategy `agora spawn SYMBOL` starts.
+inline std::string spawned_strategy_name(const symbol_id& s) {
+  return "mr:" + s.str();
+}
+
 /// The current handle of a well-known actor, or an invalid handle.
 inline caf::actor well_known(caf::actor_system& sys, caf::atom_value name) {
   return caf::actor_cast<caf::actor>(sys.registry().get(name));
