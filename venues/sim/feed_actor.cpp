@@ -1,12 +1,13 @@
 #include "venues/sim/feed_actor.hpp"
 
-#include <map>
+#include <variant>
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "messages/type_ids.hpp"
 #include "venues/common/actor_support.hpp"
+#include "venues/common/book_routes.hpp"
 #include "venues/sim/wire.hpp"
 
 namespace agora::sim {
@@ -17,17 +18,11 @@ struct feed_state {
   feed_params params;
   std::string path;
   caf::actor exchange;
-  std::map<symbol_id, caf::actor> books;
+  book_routes routes;
   nanos last_frame = 0;
   uint64_t frames = 0;
   uint64_t malformed = 0;
-  uint64_t unrouted = 0;
   uint64_t processed = 0;
-  uint64_t batches = 0;
-  uint64_t batched_deltas = 0;
-  /// Parsed diffs not yet sent, per symbol, in arrival order.
-  std::map<symbol_id, book_delta_batch> pending;
-  bool flush_scheduled = false;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "sim_feed";
 };
@@ -40,68 +35,6 @@ void fail(feed_actor* self, const std::string& why) {
   self->state.log->warn("feed_lost venue={} reason=\"{}\"",
                         self->state.params.venue, why);
   self->quit(caf::make_error(caf::sec::runtime_error, "feed lost: " + why));
-}
-
-/// Most diffs a batch holds before it is sent without waiting for the flush.
-constexpr size_t max_batch = 256;
-
-void send_batch(feed_actor* self, const symbol_id& symbol) {
-  auto& st = self->state;
-  auto p = st.pending.find(symbol);
-  if (p == st.pending.end())
-    return;
-  if (p->second.deltas.empty()) {
-    st.pending.erase(p); // never leave an entry flush() would spin on
-    return;
-  }
-  auto b = st.books.find(symbol);
-  if (b == st.books.end()) {
-    st.unrouted += p->second.deltas.size();
-  } else {
-    ++st.batches;
-    st.batched_deltas += p->second.deltas.size();
-    self->send(b->second, std::move(p->second));
-  }
-  st.pending.erase(p);
-}
-
-/// Sends every pending batch (the flush message comes after every frame that
-/// was already queued, so a burst leaves as one batch per symbol).
-void flush(feed_actor* self) {
-  auto& st = self->state;
-  st.flush_scheduled = false;
-  while (!st.pending.empty())
-    send_batch(self, st.pending.begin()->first);
-}
-
-void route(feed_actor* self, parsed_frame& frame) {
-  auto& st = self->state;
-  if (auto* d = std::get_if<book_delta>(&frame)) {
-    if (st.books.count(d->symbol) == 0) {
-      ++st.unrouted;
-      return;
-    }
-    auto symbol = d->symbol;
-    auto& batch = st.pending[symbol];
-    batch.symbol = symbol;
-    batch.deltas.push_back(std::move(*d));
-    if (batch.deltas.size() >= max_batch) {
-      send_batch(self, symbol);
-    } else if (!st.flush_scheduled) {
-      st.flush_scheduled = true;
-      self->send(self, caf::flush_atom_v);
-    }
-    return;
-  }
-  auto& t = std::get<trade_tick>(frame);
-  auto i = st.books.find(t.symbol);
-  if (i == st.books.end()) {
-    ++st.unrouted;
-    return;
-  }
-  // Keep a symbol's diffs and trades in venue order.
-  send_batch(self, t.symbol);
-  self->send(i->second, std::move(t));
 }
 
 caf::behavior feed_impl(feed_actor* self, std::string path,
@@ -120,8 +53,7 @@ caf::behavior feed_impl(feed_actor* self, std::string path,
       fail(self, "exchange went down");
       return;
     }
-    for (auto i = st.books.begin(); i != st.books.end();)
-      i = i->second.address() == msg.source ? st.books.erase(i) : std::next(i);
+    st.routes.forget(msg.source);
   });
   // Connect: find the exchange, then subscribe. Everything else waits.
   self->request(st.params.directory, std::chrono::seconds(5), lookup_atom_v,
@@ -165,11 +97,12 @@ caf::behavior feed_impl(feed_actor* self, std::string path,
                      st.malformed, f.text.size());
         return;
       }
-      route(self, *parsed);
+      std::visit([self](auto& x) { self->state.routes.route(self, std::move(x)); },
+                 *parsed);
     },
     [self](caf::flush_atom) {
       ++self->state.processed;
-      flush(self);
+      self->state.routes.flush(self);
     },
     [self](connection_lost& c) {
       ++self->state.processed;
@@ -190,13 +123,13 @@ caf::behavior feed_impl(feed_actor* self, std::string path,
     [self](follow_symbol& f) {
       auto& st = self->state;
       ++st.processed;
-      st.books[f.symbol] = f.book;
+      st.routes.follow(f.symbol, f.book);
       self->monitor(f.book);
       return caf::ok_atom_v;
     },
     [self](unfollow_symbol& u) {
       ++self->state.processed;
-      self->state.books.erase(u.symbol);
+      self->state.routes.unfollow(u.symbol);
     },
     [self](snapshot_request& r) {
       auto& st = self->state;
@@ -236,11 +169,7 @@ caf::behavior feed_impl(feed_actor* self, std::string path,
         st.exchange ? "connected" : "connecting", own_mailbox_size(self),
         st.processed,
         "frames=" + std::to_string(st.frames) + " malformed="
-          + std::to_string(st.malformed) + " books="
-          + std::to_string(st.books.size()) + " unrouted="
-          + std::to_string(st.unrouted) + " batches="
-          + std::to_string(st.batches) + " deltas="
-          + std::to_string(st.batched_deltas)};
+          + std::to_string(st.malformed) + " " + st.routes.describe()};
     },
   };
 }
