@@ -123,6 +123,7 @@ std::string_view to_string(cancel_reason x) noexcept {
     case cancel_reason::ioc_remainder: return "ioc_remainder";
     case cancel_reason::shutdown: return "shutdown";
     case cancel_reason::self_trade: return "self_trade";
+    case cancel_reason::expired: return "expired";
   }
   return "unset";
 }

@@ -76,6 +76,7 @@ enum class cancel_reason : uint8_t {
   ioc_remainder = 3,
   shutdown = 4,
   self_trade = 5,
+  expired = 6,     ///< The venue expired it (time in force, or a post-only that would take).
 };
 
 std::string_view to_string(side) noexcept;

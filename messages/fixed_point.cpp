@@ -56,7 +56,7 @@ std::optional<int64_t> parse_fixed_raw(std::string_view s,
   size_t frac_digits = 0;
   if (i < s.size()) {
     ++i; // skip '.'
-    uint128 unit = fixed_scale / 10;
+    uint64_t unit = fixed_scale / 10; // 64-bit: a 128-bit division is a library call
     for (; i < s.size(); ++i) {
       char c = s[i];
       if (c < '0' || c > '9')
@@ -67,7 +67,7 @@ std::optional<int64_t> parse_fixed_raw(std::string_view s,
           return fail(decimal_errc::too_precise);
         continue;
       }
-      mag += unit * static_cast<unsigned>(c - '0');
+      mag += static_cast<uint128>(unit * static_cast<unsigned>(c - '0'));
       unit /= 10;
     }
     if (frac_digits == 0 && int_digits == 0)

@@ -167,6 +167,43 @@ typename Inspector::result_type inspect(Inspector& f, book_stale& x) {
            x.detail, x.local_time);
 }
 
+/// The venue's own best bid and ask, pushed on every change (Binance
+/// bookTicker). Faster than a book's top and independent of its sync state.
+struct book_ticker {
+  venue_id venue;
+  symbol_id symbol;
+  uint64_t update_id = 0;
+  book_level bid;
+  book_level ask;
+  nanos venue_time = 0; ///< 0 when the venue does not stamp it (Binance spot).
+  nanos local_time = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, book_ticker& x) {
+  return f(caf::meta::type_name("book_ticker"), x.venue, x.symbol, x.update_id,
+           x.bid, x.ask, x.venue_time, x.local_time);
+}
+
+/// A perpetual's mark price and funding (Binance USD-M markPriceUpdate).
+struct funding_update {
+  venue_id venue;
+  symbol_id symbol;
+  price mark;
+  price index;
+  rate funding_rate;          ///< Rate applied at the next funding time.
+  nanos next_funding_time = 0;
+  nanos venue_time = 0;
+  nanos local_time = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, funding_update& x) {
+  return f(caf::meta::type_name("funding_update"), x.venue, x.symbol, x.mark,
+           x.index, x.funding_rate, x.next_funding_time, x.venue_time,
+           x.local_time);
+}
+
 /// A 1-minute (or configured interval) OHLC bar.
 struct bar {
   venue_id venue;

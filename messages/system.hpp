@@ -209,6 +209,25 @@ typename Inspector::result_type inspect(Inspector& f, wire_frame& x) {
   return f(caf::meta::type_name("wire_frame"), x.venue, x.text, x.local_time);
 }
 
+/// The answer to one REST call a venue adapter made, handed from its HTTP
+/// client's thread back to the adapter actor.
+struct rest_reply {
+  uint64_t request_id = 0;
+  uint8_t outcome = 0;              ///< net::send_outcome: 1 complete, 2 not sent, 3 unknown.
+  unsigned status = 0;              ///< HTTP status when complete.
+  std::string body;
+  std::vector<std::string> headers; ///< name, value, name, value, ...
+  std::string error;                ///< Why it did not complete.
+  nanos sent = 0;
+  nanos received = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rest_reply& x) {
+  return f(caf::meta::type_name("rest_reply"), x.request_id, x.outcome, x.status,
+           x.body, x.headers, x.error, x.sent, x.received);
+}
+
 /// The venue closed the connection (or it died).
 struct connection_lost {
   venue_id venue;

@@ -89,6 +89,15 @@ CAF_BEGIN_TYPE_ID_BLOCK(agora, caf::first_custom_type_id)
   CAF_ADD_ATOM(agora, agora, unsub_atom, "unsub")
   CAF_ADD_ATOM(agora, agora, resync_atom, "resync")
 
+  // Venue adapters (Binance).
+  CAF_ADD_TYPE_ID(agora, (agora::book_ticker))
+  CAF_ADD_TYPE_ID(agora, (agora::funding_update))
+  CAF_ADD_TYPE_ID(agora, (agora::rest_reply))
+  CAF_ADD_ATOM(agora, agora, reconcile_atom, "reconcile")
+  CAF_ADD_ATOM(agora, agora, keepalive_atom, "keepalive")
+  CAF_ADD_ATOM(agora, agora, retry_atom, "retry")
+  CAF_ADD_ATOM(agora, agora, query_atom, "query")
+
 CAF_END_TYPE_ID_BLOCK(agora)
 
 namespace agora {
