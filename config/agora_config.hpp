@@ -96,11 +96,40 @@ struct sim_venue_config {
   friend bool operator==(const sim_venue_config&, const sim_venue_config&) = default;
 };
 
+/// A Binance account: spot or USD-M futures, on testnet, mainnet, or a local
+/// `agora exchange-sim`. The loader fills empty URLs from the network's
+/// defaults (testnet / mainnet); "local" needs them spelled out.
+struct binance_venue_config {
+  std::string market = "spot";      ///< "spot" or "usdm".
+  std::string network = "testnet";  ///< "testnet", "mainnet" or "local".
+  std::string rest_url;             ///< e.g. "https://testnet.binance.vision".
+  std::string ws_url;               ///< Market streams base, e.g. "wss://stream.testnet.binance.vision".
+  std::string ws_api_url;           ///< Spot user data (WebSocket API); unused for usdm.
+  std::string ca_file;              ///< Extra trusted CA (exchange-sim's certificate); "" = system CAs.
+  bool verify_tls = true;           ///< Certificate and host name checks (never turn off outside tests).
+  std::vector<symbol_id> symbols;   ///< Books (and strategies) of this venue.
+  std::string api_key_env = "BINANCE_API_KEY";
+  std::string api_secret_env = "BINANCE_API_SECRET";
+  std::string credentials_file;     ///< A 0600 JSON file {"api_key","secret"}; overrides the env.
+  bool live = false;                ///< Must be true (with mode "live") to trade on mainnet.
+  rate maker_fee;                   ///< Defaults: spot 0.001, usdm 0.0002.
+  rate taker_fee;                   ///< Defaults: spot 0.001, usdm 0.0005.
+  int64_t recv_window_ms = 5000;
+  size_t depth_limit = 1000;        ///< Levels of the REST snapshot.
+  nanos heartbeat_timeout = 30 * ns_per_s; ///< Silent stream this long -> reconnect.
+  nanos ping_interval = 15 * ns_per_s;
+  nanos listen_key_keepalive = 30 * 60 * ns_per_s; ///< USD-M listenKey PUT interval.
+  nanos reconcile_interval = 30 * ns_per_s; ///< Open orders re-read from REST.
+
+  friend bool operator==(const binance_venue_config&, const binance_venue_config&) = default;
+};
+
 /// One venue connection.
 struct venue_config {
   venue_id name;
-  std::string kind = "sim"; ///< Only "sim" exists so far.
+  std::string kind = "sim"; ///< "sim" or "binance".
   sim_venue_config sim;
+  binance_venue_config binance; ///< When kind is "binance".
 
   friend bool operator==(const venue_config&, const venue_config&) = default;
 };

@@ -494,15 +494,136 @@ void read_sim_venue(checker& check, const json* v, const std::string& path,
   }
 }
 
+bool is_url(std::string_view s, std::initializer_list<std::string_view> schemes) {
+  for (auto scheme : schemes) {
+    auto prefix = std::string{scheme} + "://";
+    if (s.size() > prefix.size() && s.substr(0, prefix.size()) == prefix
+        && s.find_first_of(" \t\r\n") == std::string_view::npos)
+      return true;
+  }
+  return false;
+}
+
+/// Fills the URLs a network implies (Binance's documented endpoints).
+void default_urls(binance_venue_config& b) {
+  struct endpoints {
+    const char* rest;
+    const char* ws;
+    const char* ws_api;
+  };
+  endpoints e{"", "", ""};
+  if (b.market == "spot")
+    e = b.network == "mainnet"
+          ? endpoints{"https://api.binance.com", "wss://stream.binance.com:9443",
+                      "wss://ws-api.binance.com:443/ws-api/v3"}
+          : endpoints{"https://testnet.binance.vision", "wss://stream.testnet.binance.vision",
+                      "wss://ws-api.testnet.binance.vision/ws-api/v3"};
+  else
+    e = b.network == "mainnet"
+          ? endpoints{"https://fapi.binance.com", "wss://fstream.binance.com", ""}
+          : endpoints{"https://testnet.binancefuture.com", "wss://stream.binancefuture.com", ""};
+  if (b.rest_url.empty())
+    b.rest_url = e.rest;
+  if (b.ws_url.empty())
+    b.ws_url = e.ws;
+  if (b.ws_api_url.empty())
+    b.ws_api_url = e.ws_api;
+}
+
+void read_binance_venue(checker& check, const json* v, const std::string& path,
+                        binance_venue_config& out) {
+  object_reader r(check, v, path,
+                  {"market", "network", "rest_url", "ws_url", "ws_api_url", "ca_file",
+                   "verify_tls", "symbols", "api_key_env", "api_secret_env",
+                   "credentials_file", "live", "maker_fee", "taker_fee", "recv_window_ms",
+                   "depth_limit", "heartbeat_timeout_ms", "ping_interval_ms",
+                   "listen_key_keepalive_minutes", "reconcile_interval_seconds"});
+  if (v == nullptr) {
+    check.fail(path, "missing key, expected the binance venue's settings (market, network, symbols)");
+    return;
+  }
+  r.text("market", out.market, "expected one of: spot, usdm",
+         [](std::string_view s) { return s == "spot" || s == "usdm"; });
+  r.text("network", out.network, "expected one of: testnet, mainnet, local",
+         [](std::string_view s) { return s == "testnet" || s == "mainnet" || s == "local"; });
+  auto https = [](std::string_view s) { return is_url(s, {"https", "http"}); };
+  auto wss = [](std::string_view s) { return is_url(s, {"wss", "ws"}); };
+  r.text("rest_url", out.rest_url, "expected an https:// URL", https);
+  r.text("ws_url", out.ws_url, "expected a wss:// URL", wss);
+  r.text("ws_api_url", out.ws_api_url, "expected a wss:// URL", wss);
+  r.text("ca_file", out.ca_file);
+  r.flag("verify_tls", out.verify_tls);
+  if (auto* symbols = r.array("symbols", "expected an array of symbol names")) {
+    out.symbols.clear();
+    for (rapidjson::SizeType i = 0; i < symbols->Size() && check.ok(); ++i) {
+      auto at = element_path(r.at("symbols"), i);
+      const auto& s = (*symbols)[i];
+      if (!s.IsString() || !is_plain_name(view(s), "") || view(s).size() > 20) {
+        check.fail_value(at, "expected a Binance symbol such as \"BTCUSDT\"", s);
+        break;
+      }
+      symbol_id id{std::string{view(s)}};
+      for (size_t j = 0; j < out.symbols.size() && check.ok(); ++j)
+        if (out.symbols[j] == id)
+          check.fail(at, "duplicate symbol " + quoted(id.str()));
+      out.symbols.push_back(std::move(id));
+    }
+  }
+  if (check.ok() && out.symbols.empty())
+    check.fail(r.at("symbols"), "expected at least one symbol");
+  r.text("api_key_env", out.api_key_env, "expected an environment variable name",
+         [](std::string_view s) { return is_plain_name(s, "_"); });
+  r.text("api_secret_env", out.api_secret_env, "expected an environment variable name",
+         [](std::string_view s) { return is_plain_name(s, "_"); });
+  r.text("credentials_file", out.credentials_file);
+  r.flag("live", out.live);
+  bool spot = out.market == "spot";
+  out.maker_fee = spot ? rate::from_raw(100'000) : rate::from_raw(20'000);
+  out.taker_fee = spot ? rate::from_raw(100'000) : rate::from_raw(50'000);
+  auto fee_range = [](rate x) { return x >= rate::from_raw(-1'000'000) && x <= rate::from_raw(1'000'000); };
+  r.decimal("maker_fee", out.maker_fee, "expected a decimal string in [-0.01, 0.01]", fee_range);
+  r.decimal("taker_fee", out.taker_fee, "expected a decimal string in [-0.01, 0.01]", fee_range);
+  r.integer("recv_window_ms", out.recv_window_ms, 1, 60'000, "expected an integer in 1..60000");
+  r.integer("depth_limit", out.depth_limit, 5, 5000, "expected an integer in 5..5000");
+  r.duration("heartbeat_timeout_ms", out.heartbeat_timeout, ns_per_ms, 100 * ns_per_ms,
+             "expected a number of milliseconds >= 100");
+  r.duration("ping_interval_ms", out.ping_interval, ns_per_ms, 0,
+             "expected a number of milliseconds >= 0");
+  r.duration("listen_key_keepalive_minutes", out.listen_key_keepalive, 60 * ns_per_s, ns_per_s,
+             "expected a number of minutes > 0 (Binance expires a key after 60)");
+  r.duration("reconcile_interval_seconds", out.reconcile_interval, ns_per_s, 100 * ns_per_ms,
+             "expected a number of seconds >= 0.1");
+  if (!check.ok())
+    return;
+  if (out.network == "local") {
+    if (out.rest_url.empty() || out.ws_url.empty() || (spot && out.ws_api_url.empty()))
+      check.fail(path, std::string{"expected rest_url, ws_url"} + (spot ? " and ws_api_url" : "")
+                         + " for network \"local\" (the exchange-sim's addresses)");
+  } else {
+    default_urls(out);
+  }
+}
+
 void read_venue(checker& check, const json* v, const std::string& path, venue_config& out) {
-  object_reader r(check, v, path, {"name", "kind", "sim"});
-  r.text("kind", out.kind, "expected one of: sim",
-         [](std::string_view s) { return s == "sim"; });
+  object_reader r(check, v, path, {"name", "kind", "sim", "binance"});
+  r.text("kind", out.kind, "expected one of: sim, binance",
+         [](std::string_view s) { return s == "sim" || s == "binance"; });
   std::string name = out.kind;
   r.text("name", name, "expected a venue name (1 to 32 letters, digits, '-', '_' or '.')",
          [](std::string_view s) { return is_plain_name(s, "-_."); });
   out.name = venue_id{name};
-  read_sim_venue(check, r.get("sim"), r.at("sim"), out.sim);
+  if (!check.ok())
+    return;
+  if (out.kind == "sim") {
+    if (r.has("binance"))
+      check.fail(r.at("binance"), "unexpected key for a venue of kind \"sim\"");
+    read_sim_venue(check, r.get("sim"), r.at("sim"), out.sim);
+    return;
+  }
+  if (r.has("sim"))
+    check.fail(r.at("sim"), "unexpected key for a venue of kind \"binance\"");
+  out.sim.symbols.clear();
+  read_binance_venue(check, r.get("binance"), r.at("binance"), out.binance);
 }
 
 /// Reads mean-reversion settings over `out`, which holds the defaults.
@@ -577,9 +698,23 @@ void read_strategy(checker& check, const json* v, const std::string& path,
     return;
   out.venue = venue->name;
 
-  const sim_symbol_config* symbol = nullptr;
+  // What the config knows of each symbol: a Binance symbol's min notional
+  // comes from the venue at run time (the gateway checks it then).
+  struct known_symbol {
+    symbol_id symbol;
+    bool perpetual = false;
+    notional min_notional;
+  };
+  std::vector<known_symbol> known;
+  if (venue->kind == "binance")
+    for (const auto& s : venue->binance.symbols)
+      known.push_back({s, venue->binance.market == "usdm", notional{}});
+  else
+    for (const auto& s : venue->sim.symbols)
+      known.push_back({s.symbol, s.perpetual, s.min_notional});
+  const known_symbol* symbol = nullptr;
   std::vector<std::string> symbols;
-  for (const auto& s : venue->sim.symbols)
+  for (const auto& s : known)
     symbols.push_back(s.symbol.str());
   if (!r.has("symbol")) {
     check.fail(r.at("symbol"), "missing key, expected one of the symbols of venue "
@@ -591,7 +726,7 @@ void read_strategy(checker& check, const json* v, const std::string& path,
          [](std::string_view s) { return !s.empty(); });
   if (!check.ok())
     return;
-  for (const auto& s : venue->sim.symbols)
+  for (const auto& s : known)
     if (s.symbol.str() == symbol_name)
       symbol = &s;
   if (symbol == nullptr) {
@@ -673,13 +808,35 @@ void read_config(checker& check, const json& root, agora_config& cfg) {
       cfg.venues.push_back(std::move(v));
     }
   }
+  for (size_t i = 0; i < cfg.venues.size() && check.ok(); ++i) {
+    const auto& b = cfg.venues[i].binance;
+    if (cfg.venues[i].kind != "binance" || b.network != "mainnet")
+      continue;
+    auto at = element_path("venues", i) + ".binance";
+    if (!b.live)
+      check.fail(at + ".live", "expected true: network \"mainnet\" trades real money and needs "
+                                 "\"live\": true here and \"mode\": \"live\" at the top");
+    else if (cfg.mode != run_mode::live)
+      check.fail("mode", "expected \"live\": venue " + quoted(cfg.venues[i].name.str())
+                           + " is a mainnet venue with live: true, got "
+                           + quoted(std::string{mode_name(cfg.mode)}));
+    else if (!b.verify_tls)
+      check.fail(at + ".verify_tls", "expected true on mainnet, got false");
+  }
+  for (size_t i = 0; i < cfg.venues.size() && check.ok(); ++i) {
+    const auto& b = cfg.venues[i].binance;
+    if (cfg.venues[i].kind == "binance" && b.live && b.network != "mainnet")
+      check.fail(element_path("venues", i) + ".binance.live",
+                 "expected false: live is only for network \"mainnet\", got true on "
+                   + quoted(b.network));
+  }
   if (check.ok() && cfg.mode == run_mode::live)
     for (size_t i = 0; i < cfg.venues.size(); ++i)
-      if (cfg.venues[i].kind == "sim") {
-        check.fail("mode", "expected paper or shadow: sim venue "
+      if (cfg.venues[i].kind == "sim" || cfg.venues[i].binance.network != "mainnet") {
+        check.fail("mode", "expected paper or shadow: venue "
                              + quoted(cfg.venues[i].name.str()) + " ("
                              + element_path("venues", i)
-                             + ") cannot trade live, got \"live\"");
+                             + ") is not a mainnet venue and cannot trade live, got \"live\"");
         break;
       }
 

@@ -417,7 +417,7 @@ TEST_CASE("live mode on a sim venue is refused as contradictory", "[config]") {
   auto e = error_of(with_sim(btc_and_perp, "[]", R"("mode": "live",)"));
   CHECK(e.path == "mode");
   CHECK(e.message
-        == R"(expected paper or shadow: sim venue "sim" (venues[0]) cannot trade live, got "live")");
+        == R"(expected paper or shadow: venue "sim" (venues[0]) is not a mainnet venue and cannot trade live, got "live")");
 
   e = error_of(with_sim(btc_and_perp, R"([{"symbol": "BTCUSDT", "mode": "live"}])"));
   CHECK(e.path == "strategies[0].mode");
