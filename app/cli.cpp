@@ -184,6 +184,12 @@ client (talks to a running service's control API on 127.0.0.1):
   fault KIND [SYMBOL] [--venue V] [--ms N]
                             inject a fault: feed-drop, seq-gap, malformed, stall, crash-book
 
+local Binance-protocol exchange (a separate process, TLS on 127.0.0.1):
+  exchange-sim [--data-dir D] [--spot-port N] [--usdm-port N] [--step-ms N] [--seed N]
+                            serve the sim exchange as Binance spot + USD-M (REST, WebSocket)
+  exchange-sim fault KIND [ARG] [--market spot|usdm] [--data-dir D]
+                            inject a fault: drop, 429, 418, 503, seq_gap, malformed, stall
+
 options:
   --config FILE             configuration (default: the built-in paper config, as config/paper.json)
   --help, --version

@@ -10,6 +10,11 @@ namespace agora::cli {
 int run_client(const std::string& command, const std::vector<std::string>& args,
                const std::string& config_path);
 
+/// Runs `agora exchange-sim ...`: the Binance-protocol sim exchange in the
+/// foreground, or `exchange-sim fault ...` against a running one. Returns
+/// the process exit code.
+int run_exchange_sim(const std::vector<std::string>& args);
+
 /// Prints the usage text to stdout.
 void print_usage();
 

@@ -55,6 +55,11 @@ int run_service(const std::string& config_path) {
     std::fprintf(stderr, "agora: %s\n", error.c_str());
     return 2;
   }
+  auto credentials = load_venue_credentials(cfg);
+  if (!credentials) {
+    std::fprintf(stderr, "agora: %s\n", caf::to_string(credentials.error()).c_str());
+    return 2;
+  }
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
@@ -71,9 +76,11 @@ int run_service(const std::string& config_path) {
               cfg.mode, cfg.venues.size(), cfg.strategies.size(), cfg.data_dir,
               cfg.scheduler.policy, cfg.scheduler.max_threads,
               cfg.control.address, cfg.control.port);
-    auto h = start_service(sys, cfg,
-                           service_options{token, cfg.data_dir + "/control.port",
-                                           nullptr});
+    service_options opts;
+    opts.token = token;
+    opts.port_file = cfg.data_dir + "/control.port";
+    opts.credentials = std::move(*credentials);
+    auto h = start_service(sys, cfg, std::move(opts));
     caf::scoped_actor self{sys};
     self->monitor(h.root);
     bool running = true;
@@ -141,5 +148,7 @@ int main(int argc, char** argv) {
     }
     return run_service(config_path);
   }
+  if (command == "exchange-sim")
+    return agora::cli::run_exchange_sim(rest);
   return agora::cli::run_client(command, rest, config_path);
 }

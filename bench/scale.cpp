@@ -206,7 +206,7 @@ int run_one(size_t n, nanos step, const config::scheduler_config& sched) {
     caf::scoped_actor self{sys};
     const long rss_before = rss_kib();
     const auto t0 = steady::now();
-    auto h = start_service(sys, cfg, service_options{"scale-bench-token", "", nullptr});
+    auto h = start_service(sys, cfg, service_options{"scale-bench-token", "", nullptr, {}});
     const double spawn_s = secs_since(t0);
     // (a) until every book is fresh and every strategy started.
     const auto limit = std::chrono::seconds(n >= 10'000 ? 100 : 60);

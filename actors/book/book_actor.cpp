@@ -203,6 +203,20 @@ caf::behavior book_impl(book_actor* self, std::string path,
       for (auto& s : st.subscribers)
         self->send(s, t);
     },
+    // The venue's own top of book and a perpetual's funding pass through
+    // to subscribers, whatever the book's sync state.
+    [self](book_ticker& t) {
+      auto& st = self->state;
+      ++st.processed;
+      for (auto& s : st.subscribers)
+        self->send(s, t);
+    },
+    [self](funding_update& f) {
+      auto& st = self->state;
+      ++st.processed;
+      for (auto& s : st.subscribers)
+        self->send(s, f);
+    },
     [self](caf::subscribe_atom) {
       auto& st = self->state;
       ++st.processed;

@@ -19,6 +19,8 @@
 #include "actors/supervision/directory.hpp"
 #include "actors/supervision/supervisor.hpp"
 #include "messages/type_ids.hpp"
+#include "venues/binance/feed_actor.hpp"
+#include "venues/binance/order_entry_actor.hpp"
 #include "venues/sim/exchange_actor.hpp"
 #include "venues/common/actor_support.hpp"
 #include "venues/sim/feed_actor.hpp"
@@ -129,9 +131,28 @@ child_spec strategy_child(const context_ptr& ctx, strategy_config sc) {
   return c;
 }
 
-child_spec venue_child(const context_ptr& ctx, const venue_config& vc) {
+child_spec gateway_child(const context_ptr& ctx, const venue_id& venue,
+                         const std::string& endpoint) {
+  child_spec c;
+  c.name = "gateway";
+  c.kind = "gateway";
+  c.start = [ctx, venue, endpoint](caf::actor_system& sys, const std::string& path) {
+    gateway_params p;
+    p.venue = venue;
+    p.endpoint_path = venue_child_path(venue, endpoint);
+    p.directory = ctx->directory;
+    p.orders_per_minute = ctx->cfg.gateway.orders_per_minute;
+    p.burst = static_cast<double>(ctx->cfg.gateway.burst);
+    p.keep_finished = ctx->cfg.gateway.keep_finished;
+    p.clock = ctx->clock;
+    return spawn_gateway(sys, path, std::move(p));
+  };
+  return c;
+}
+
+/// The sim venue's children: exchange, gateway, feed, one book per symbol.
+std::vector<child_spec> sim_children(const context_ptr& ctx, const venue_config& vc) {
   auto venue = vc.name;
-  auto sup_path = venue_path(venue);
   std::vector<child_spec> children;
   {
     child_spec c;
@@ -151,23 +172,7 @@ child_spec venue_child(const context_ptr& ctx, const venue_config& vc) {
     };
     children.push_back(std::move(c));
   }
-  {
-    child_spec c;
-    c.name = "gateway";
-    c.kind = "gateway";
-    c.start = [ctx, venue](caf::actor_system& sys, const std::string& path) {
-      gateway_params p;
-      p.venue = venue;
-      p.endpoint_path = venue_child_path(venue, "exchange");
-      p.directory = ctx->directory;
-      p.orders_per_minute = ctx->cfg.gateway.orders_per_minute;
-      p.burst = static_cast<double>(ctx->cfg.gateway.burst);
-      p.keep_finished = ctx->cfg.gateway.keep_finished;
-      p.clock = ctx->clock;
-      return spawn_gateway(sys, path, std::move(p));
-    };
-    children.push_back(std::move(c));
-  }
+  children.push_back(gateway_child(ctx, venue, "exchange"));
   {
     child_spec c;
     c.name = "feed";
@@ -185,6 +190,85 @@ child_spec venue_child(const context_ptr& ctx, const venue_config& vc) {
   }
   for (auto& s : vc.sim.symbols)
     children.push_back(book_child(ctx, venue, s.symbol));
+  return children;
+}
+
+net::tls_client_options tls_of(const config::binance_venue_config& b) {
+  net::tls_client_options t;
+  t.verify = b.verify_tls;
+  t.ca_file = b.ca_file;
+  return t;
+}
+
+/// A Binance venue's children: order entry, gateway, feed, one book per
+/// symbol (rest_for_one, like the sim venue).
+std::vector<child_spec> binance_children(const context_ptr& ctx, const venue_config& vc) {
+  auto venue = vc.name;
+  auto m = vc.binance.market == "usdm" ? binance::market::usdm : binance::market::spot;
+  std::vector<child_spec> children;
+  {
+    child_spec c;
+    c.name = "order-entry";
+    c.kind = "order-entry";
+    c.start = [ctx, vc, m](caf::actor_system& sys, const std::string& path) {
+      const auto& b = vc.binance;
+      binance::order_entry_params p;
+      p.venue = vc.name;
+      p.m = m;
+      p.rest_url = b.rest_url;
+      p.ws_url = b.ws_url;
+      p.ws_api_url = b.ws_api_url;
+      p.tls = tls_of(b);
+      if (auto i = ctx->opts.credentials.find(vc.name.str()); i != ctx->opts.credentials.end())
+        p.keys = i->second;
+      p.maker_fee = b.maker_fee;
+      p.taker_fee = b.taker_fee;
+      p.recv_window_ms = b.recv_window_ms;
+      p.heartbeat_timeout = b.heartbeat_timeout;
+      p.ping_interval = b.ping_interval;
+      p.listen_key_keepalive = b.listen_key_keepalive;
+      p.reconcile_interval = b.reconcile_interval;
+      p.clock = ctx->clock;
+      return binance::spawn_order_entry(sys, path, std::move(p));
+    };
+    children.push_back(std::move(c));
+  }
+  children.push_back(gateway_child(ctx, venue, "order-entry"));
+  {
+    child_spec c;
+    c.name = "feed";
+    c.kind = "feed";
+    c.start = [ctx, vc, m](caf::actor_system& sys, const std::string& path) {
+      const auto& b = vc.binance;
+      binance::feed_params p;
+      p.venue = vc.name;
+      p.m = m;
+      p.rest_url = b.rest_url;
+      p.ws_url = b.ws_url;
+      p.tls = tls_of(b);
+      p.symbols = b.symbols;
+      p.depth_limit = b.depth_limit;
+      p.heartbeat_timeout = b.heartbeat_timeout;
+      p.ping_interval = b.ping_interval;
+      p.directory = ctx->directory;
+      p.clock = ctx->clock;
+      return binance::spawn_feed(sys, path, std::move(p));
+    };
+    children.push_back(std::move(c));
+  }
+  for (auto& s : vc.binance.symbols)
+    children.push_back(book_child(ctx, venue, s));
+  return children;
+}
+
+child_spec venue_child(const context_ptr& ctx, const venue_config& vc) {
+  auto venue = vc.name;
+  auto sup_path = venue_path(venue);
+  std::vector<child_spec> children;
+  if (vc.kind == "binance")
+    children = binance_children(ctx, vc);
+  else
+    children = sim_children(ctx, vc);
   child_spec c;
   c.name = sup_path;
   c.kind = "supervisor";
@@ -204,6 +288,22 @@ child_spec venue_child(const context_ptr& ctx, const venue_config& vc) {
 }
 
 } // namespace
+
+caf::expected<std::map<std::string, binance::credentials>>
+load_venue_credentials(const config::agora_config& cfg) {
+  std::map<std::string, binance::credentials> out;
+  for (const auto& v : cfg.venues) {
+    if (v.kind != "binance")
+      continue;
+    auto keys = binance::load_credentials(v.binance.api_key_env, v.binance.api_secret_env,
+                                          v.binance.credentials_file);
+    if (!keys)
+      return caf::make_error(caf::sec::runtime_error,
+                             "venue " + v.name.str() + ": " + caf::to_string(keys.error()));
+    out.emplace(v.name.str(), std::move(*keys));
+  }
+  return out;
+}
 
 service_handles start_service(caf::actor_system& sys,
                               const config::agora_config& cfg,

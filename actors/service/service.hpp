@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -8,6 +9,7 @@
 
 #include "actors/strategy/mean_reversion.hpp"
 #include "config/agora_config.hpp"
+#include "venues/binance/credentials.hpp"
 #include "venues/sim/exchange_actor.hpp"
 #include "messages/time.hpp"
 
@@ -37,7 +39,17 @@ struct service_options {
   std::string token;          ///< Control API bearer token.
   std::string port_file;      ///< Written with the control port once bound.
   const clock_source* clock = nullptr;
+  /// API keys of the Binance venues, by venue name (see
+  /// load_venue_credentials). Never logged.
+  std::map<std::string, binance::credentials> credentials;
 };
+
+/// Loads the API keys of every Binance venue of `cfg` (from its
+/// credentials_file, else its environment variables). A missing or
+/// unsafe source gives an error naming the venue and what to fix; the
+/// message never contains a key.
+caf::expected<std::map<std::string, binance::credentials>>
+load_venue_credentials(const config::agora_config& cfg);
 
 /// Builds and starts the supervision tree of `cfg`:
 /// agora (one_for_one) -> alerts, risk, venue:<name> (rest_for_one: exchange,

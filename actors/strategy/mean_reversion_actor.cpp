@@ -195,6 +195,8 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
         st.core->on_stale();
     },
     [self](trade_tick&) { ++self->state.processed; },
+    [self](book_ticker&) { ++self->state.processed; },
+    [self](funding_update&) { ++self->state.processed; },
     [self](actor_replaced& r) {
       auto& st = self->state;
       ++st.processed;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -166,7 +167,9 @@ inline const char* standard_config = R"({
 /// stopped (like app/main.cpp does) by `stop()` or the destructor.
 class service_fixture {
 public:
-  explicit service_fixture(const std::string& config_json) {
+  /// `credentials`: API keys of the config's Binance venues, by venue name.
+  explicit service_fixture(const std::string& config_json,
+                           std::map<std::string, binance::credentials> credentials = {}) {
     auto parsed = config::parse_config(with_data_dir(config_json, dir_.path()));
     if (auto* e = std::get_if<config::config_error>(&parsed))
       FAIL("config rejected: " << config::to_string(*e));
@@ -177,7 +180,7 @@ public:
     sys_ = std::make_unique<caf::actor_system>(*sys_cfg_);
     port_file_ = dir_.path() + "/control.port";
     handles_ = start_service(*sys_, cfg_,
-                             service_options{token_, port_file_, nullptr});
+                             service_options{token_, port_file_, nullptr, std::move(credentials)});
     // Stop before failing: a running tree would keep the actor system's
     // destructor waiting forever.
     if (!poll_until([&] { return read_port(); })) {
@@ -279,10 +282,14 @@ public:
                                       "control"};
     for (auto& v : cfg_.venues) {
       auto venue = "venue:" + v.name.str();
-      for (auto child : {"", "/exchange", "/gateway", "/feed"})
+      bool binance = v.kind == "binance";
+      for (auto child : {"", binance ? "/order-entry" : "/exchange", "/gateway", "/feed"})
         expected.push_back(venue + child);
       for (auto& s : v.sim.symbols)
         expected.push_back(venue + "/book:" + s.symbol.str());
+      for (auto& s : v.binance.symbols)
+        if (binance)
+          expected.push_back(venue + "/book:" + s.str());
     }
     for (auto& s : cfg_.strategies)
       expected.push_back("strategies/" + s.name);
@@ -311,8 +318,9 @@ public:
 
   /// A book's current view (subscribes, takes the first view, unsubscribes).
   std::optional<book_view> first_view(const std::string& symbol,
-                                      milliseconds bound = default_bound) {
-    auto book = lookup("venue:sim/book:" + symbol);
+                                      milliseconds bound = default_bound,
+                                      const std::string& venue = "sim") {
+    auto book = lookup("venue:" + venue + "/book:" + symbol);
     if (!book)
       return std::nullopt;
     caf::scoped_actor watcher{*sys_};
@@ -422,10 +430,10 @@ public:
 
   /// A limit order intent.
   submit_order order(const std::string& symbol, side sd, time_in_force tif,
-                     price px, quantity qty) {
+                     price px, quantity qty, const std::string& venue = "sim") {
     submit_order o;
     o.cid = next_cid();
-    o.venue = venue_id{"sim"};
+    o.venue = venue_id{venue};
     o.symbol = symbol_id{symbol};
     o.sd = sd;
     o.type = order_type::limit;
@@ -446,7 +454,7 @@ public:
 
   /// Sends a cancel straight to the venue's gateway, as strategies do.
   void cancel(const submit_order& o) {
-    auto gw = fix_.lookup("venue:sim/gateway");
+    auto gw = fix_.lookup("venue:" + o.venue.str() + "/gateway");
     REQUIRE(gw);
     self_->send(gw, cancel_order{o.cid, o.venue, o.symbol, name_,
                                  default_clock().now()});
