@@ -16,6 +16,7 @@
 #include "venues/common/book_routes.hpp"
 #include "venues/common/https_client.hpp"
 #include "venues/common/url.hpp"
+#include "venues/common/ws_bridge.hpp"
 #include "venues/common/ws_client.hpp"
 
 namespace agora::binance {
@@ -168,24 +169,8 @@ caf::behavior feed_impl(feed_actor* self, std::string path, feed_params params) 
   wo.connect_timeout = std::chrono::milliseconds(st.params.connect_timeout / ns_per_ms);
   wo.ping_interval = std::chrono::milliseconds(st.params.ping_interval / ns_per_ms);
   wo.heartbeat_timeout = std::chrono::milliseconds(st.params.heartbeat_timeout / ns_per_ms);
-  // The socket's thread talks to this actor only by messages, through a
-  // weak handle (the actor owns the socket; a strong one would keep it alive).
-  caf::weak_actor_ptr weak = self->ctrl();
-  auto venue = st.params.venue;
-  auto clock = st.params.clock;
-  net::ws_client::callbacks cb;
-  cb.on_open = [weak] {
-    if (auto me = caf::actor_cast<caf::actor>(weak))
-      caf::anon_send(me, caf::connect_atom_v);
-  };
-  cb.on_message = [weak, venue, clock](std::string&& text) {
-    if (auto me = caf::actor_cast<caf::actor>(weak))
-      caf::anon_send(me, wire_frame{venue, std::move(text), clock->now()});
-  };
-  cb.on_closed = [weak, venue](const std::string& reason) {
-    if (auto me = caf::actor_cast<caf::actor>(weak))
-      caf::anon_send(me, connection_lost{venue, reason});
-  };
+  // The socket's thread talks to this actor only by messages.
+  auto cb = message_bridge(self, st.params.venue, st.params.clock, caf::connect_atom_v);
   st.ws = std::make_unique<net::ws_client>(std::move(wo), std::move(cb));
   st.ws->start();
   st.log->info("feed_connecting venue={} market={} url={}{} symbols={}", st.params.venue,

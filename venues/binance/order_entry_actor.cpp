@@ -24,6 +24,7 @@
 #include "venues/common/https_client.hpp"
 #include "venues/common/json.hpp"
 #include "venues/common/url.hpp"
+#include "venues/common/ws_bridge.hpp"
 #include "venues/common/ws_client.hpp"
 
 namespace agora::binance {
@@ -451,22 +452,7 @@ void open_user_stream(entry_actor* self, const std::string& url_text) {
   wo.tls = st.params.tls;
   wo.ping_interval = std::chrono::milliseconds(st.params.ping_interval / ns_per_ms);
   wo.heartbeat_timeout = std::chrono::milliseconds(st.params.heartbeat_timeout / ns_per_ms);
-  caf::weak_actor_ptr weak = self->ctrl();
-  auto venue = st.params.venue;
-  auto clock = st.params.clock;
-  net::ws_client::callbacks cb;
-  cb.on_open = [weak] {
-    if (auto me = caf::actor_cast<caf::actor>(weak))
-      caf::anon_send(me, caf::open_atom_v);
-  };
-  cb.on_message = [weak, venue, clock](std::string&& text) {
-    if (auto me = caf::actor_cast<caf::actor>(weak))
-      caf::anon_send(me, wire_frame{venue, std::move(text), clock->now()});
-  };
-  cb.on_closed = [weak, venue](const std::string& reason) {
-    if (auto me = caf::actor_cast<caf::actor>(weak))
-      caf::anon_send(me, connection_lost{venue, reason});
-  };
+  auto cb = message_bridge(self, st.params.venue, st.params.clock, caf::open_atom_v);
   st.user = std::make_unique<net::ws_client>(std::move(wo), std::move(cb));
   st.user->start();
 }

@@ -78,10 +78,11 @@ bool write_private(const std::string& path, const std::string& text, std::string
   return true;
 }
 
+/// The exchange's own time: the wall clock (its timestamps and recvWindow
+/// checks are in wall milliseconds, like Binance's).
 nanos wall_now() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+  static const wall_clock clock;
+  return clock.now();
 }
 
 /// The query parameter `key` of a query string ("" if absent).
