@@ -91,10 +91,10 @@ private:
 /// `agora exchange-sim` on ephemeral ports in its own directory.
 class exchange_sim {
 public:
-  explicit exchange_sim(const std::string& dir)
+  explicit exchange_sim(const std::string& dir, const std::string& listen_key_ttl_s = "3600")
     : dir_(dir),
       proc_({agora_binary(), "exchange-sim", "--data-dir", dir, "--spot-port", "0",
-             "--usdm-port", "0", "--step-ms", "50", "--listen-key-ttl-s", "3600"},
+             "--usdm-port", "0", "--step-ms", "50", "--listen-key-ttl-s", listen_key_ttl_s},
             dir + "/exchange-sim.log") {
     REQUIRE(poll_until([&] { return std::filesystem::exists(dir_ + "/ports.json"); }));
     auto ports = parse_json(read_file(dir_ + "/ports.json"));
@@ -190,6 +190,10 @@ TEST_CASE("the service trades spot and USD-M end to end over TLS against exchang
   CHECK_FALSE(t.events.rejected_of(ioc.cid));
   REQUIRE(t.events.last_fill_of(ioc.cid));
   CHECK(t.events.filled_qty(ioc.cid) == t.events.last_fill_of(ioc.cid)->cum_qty);
+  // Fills come from the user-data stream, with the venue's trade ids.
+  for (auto& fl : t.events.filled)
+    if (fl.cid == ioc.cid)
+      CHECK(fl.tid.valid());
 
   // Spot: a post-only buy 5% under the bid rests (LIMIT_MAKER), then is
   // cancelled.
@@ -333,6 +337,32 @@ TEST_CASE("order-entry faults of exchange-sim are survived: 429, 418 and unknown
   // The tree never went down.
   for (auto& n : f.graph().nodes)
     CHECK(n.state != "down");
+}
+
+TEST_CASE("an expired USD-M listenKey is replaced and fills keep arriving on the stream") {
+  temp_dir xdir;
+  exchange_sim x{xdir.path(), "2"};
+  service_fixture f{x.config(), x.credentials()};
+  REQUIRE(f.wait_ready(20s));
+  // The key expires 2 s after it was created: the stream is closed by the
+  // venue and the order entry opens a new one with a new key.
+  CHECK(poll_until(
+    [&] {
+      auto n = f.node("venue:bn-usdm/order-entry");
+      return n && detail_u64(n->detail, "reconnects") >= 1 && n->state == "connected";
+    },
+    15s, 100ms));
+  trader t{f};
+  auto perp = f.first_view("BTCUSDT", 10s, "bn-usdm");
+  REQUIRE(perp);
+  auto ioc = t.order("BTCUSDT", side::buy, time_in_force::ioc,
+                     shifted(perp->asks.front().px, 1), qty_of("0.002"), "bn-usdm");
+  t.submit(ioc);
+  REQUIRE(t.wait([&](const order_events& e) { return e.done(ioc.cid); }));
+  auto* fill = t.events.last_fill_of(ioc.cid);
+  REQUIRE(fill);
+  // From the stream: the venue's trade id, not a fill recovered by a query.
+  CHECK(fill->tid.valid());
 }
 
 TEST_CASE("agora run against agora exchange-sim: faults survived, clean stop, no secret logged") {
