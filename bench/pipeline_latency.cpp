@@ -1,7 +1,8 @@
 // Latency of one market-data event through the real actors, from the feed to
 // an order leaving the gateway:
 //
-//   bench endpoint --wire_frame--> sim feed (parses the Binance-shaped JSON)
+//   bench endpoint --wire_frame--> sim feed (binance::parse_stream of the
+//     sim's Binance spot JSON)
 //     --> book --> mean-reversion strategy --> risk --> gateway
 //     --submit_order--> bench endpoint
 //
@@ -58,6 +59,7 @@
 #include "actors/supervision/directory.hpp"
 #include "config/agora_config.hpp"
 #include "messages/type_ids.hpp"
+#include "venues/binance/codec.hpp"
 #include "venues/common/actor_support.hpp"
 #include "venues/common/logging.hpp"
 #include "venues/sim/exchange_actor.hpp"
@@ -664,9 +666,10 @@ int main() {
     size_t ok = 0;
     auto t0 = steady::now();
     for (auto& f : frames)
-      ok += sim::parse_frame(f, bench_venue, 0) ? 1 : 0;
+      if (binance::parse_stream(f, binance::market::spot, bench_venue, 0))
+        ++ok;
     auto t1 = steady::now();
-    std::printf("  reference: sim::parse_frame alone %.2f us per frame (%zu "
+    std::printf("  reference: binance::parse_stream alone %.2f us per frame (%zu "
                 "bytes, %zu/%zu parsed)\n",
                 std::chrono::duration<double, std::micro>(t1 - t0).count()
                   / static_cast<double>(frames.size()),

@@ -6,9 +6,9 @@
 #include <caf/stateful_actor.hpp>
 
 #include "messages/type_ids.hpp"
+#include "venues/binance/codec.hpp"
 #include "venues/common/actor_support.hpp"
 #include "venues/common/book_routes.hpp"
-#include "venues/sim/wire.hpp"
 
 namespace agora::sim {
 
@@ -88,7 +88,9 @@ caf::behavior feed_impl(feed_actor* self, std::string path,
       ++st.processed;
       ++st.frames;
       st.last_frame = now_of(self);
-      auto parsed = parse_frame(f.text, st.params.venue, f.local_time);
+      // The sim speaks Binance spot's stream payloads (venues/sim/wire.hpp).
+      auto parsed = binance::parse_stream(f.text, binance::market::spot,
+                                          st.params.venue, f.local_time);
       if (!parsed) {
         ++st.malformed;
         st.log->warn("frame_dropped venue={} reason=\"{}\" malformed_total={} "
@@ -140,8 +142,8 @@ caf::behavior feed_impl(feed_actor* self, std::string path,
         .then(
           [self, book, symbol](std::string& text) {
             auto& st = self->state;
-            auto snap = parse_snapshot(text, st.params.venue, symbol,
-                                       now_of(self));
+            auto snap = binance::parse_depth_snapshot(text, st.params.venue,
+                                                      symbol, now_of(self));
             if (!snap) {
               ++st.malformed;
               st.log->warn("snapshot_dropped venue={} symbol={} reason=\"{}\"",

@@ -15,6 +15,7 @@
 #include <caf/send.hpp>
 
 #include "messages/type_ids.hpp"
+#include "venues/binance/codec.hpp"
 #include "venues/common/actor_support.hpp"
 #include "venues/common/logging.hpp"
 #include "venues/sim/feed_actor.hpp"
@@ -424,9 +425,11 @@ TEST_CASE("malformed frames are counted and dropped") {
     = R"({"e":"depthUpdate","E":1700000000001,"s":"BTCUSDT","U":1001,)"
       R"("u":1002,"b":[["65000.1x","0.5"]],"a":[]})";
   // The second frame is well-formed JSON whose only fault is the price.
-  auto parsed = parse_frame(bad_decimal, sim_venue, t0);
+  auto parsed = binance::parse_stream(bad_decimal, binance::market::spot,
+                                      sim_venue, t0);
   REQUIRE_FALSE(parsed);
-  CHECK(parsed.error().code() == static_cast<uint8_t>(wire_errc::bad_decimal));
+  CHECK(parsed.error().code()
+        == static_cast<uint8_t>(binance::codec_errc::bad_decimal));
   f.frame("this is not json {");
   f.frame(bad_decimal);
   f.sched.run();

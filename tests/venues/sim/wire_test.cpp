@@ -2,12 +2,21 @@
 
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <caf/atom.hpp>
-#include <caf/message.hpp>
+#include <rapidjson/document.h>
 
+#include "tests/venues/binance/golden.hpp"
+#include "venues/binance/codec.hpp"
 #include "venues/sim/wire.hpp"
+
+// The sim's encoders write Binance spot payloads; the sim feed decodes them
+// with the Binance codec. These tests pin the encoded text, check the shape
+// against Binance's documented payloads (tests/data/binance/), and round-trip
+// every encoder through binance::parse_stream / parse_depth_snapshot. The
+// codec's handling of malformed input is tested in tests/venues/binance/.
 
 using namespace agora;
 using namespace agora::sim;
@@ -39,16 +48,38 @@ book_delta sample_delta(uint64_t pu) {
   return d;
 }
 
-/// The wire error code of a failed parse.
-template <class T>
-uint8_t code_of(const caf::expected<T>& x) {
-  REQUIRE_FALSE(x);
-  CHECK(x.error().category() == caf::atom("wire"));
-  return x.error().code();
+trade_tick sample_trade(side aggressor) {
+  trade_tick t;
+  t.venue = sim_venue;
+  t.symbol = symbol_id{"ETHUSDT"};
+  t.id = trade_id{987654321};
+  t.px = px("3000.55");
+  t.qty = qty("0.012");
+  t.aggressor = aggressor;
+  t.venue_time = 1'700'000'000'500 * ns_per_ms;
+  return t;
 }
 
-uint8_t code(wire_errc x) {
-  return static_cast<uint8_t>(x);
+caf::expected<binance::stream_event> parse(const std::string& text) {
+  return binance::parse_stream(text, binance::market::spot, sim_venue, local);
+}
+
+/// The top-level member names of a JSON object, in order, each with its
+/// JSON type (rapidjson::Type as a number), e.g. {"e",5} for a string.
+std::vector<std::pair<std::string, int>> shape(const std::string& text) {
+  rapidjson::Document doc;
+  doc.Parse(text.c_str(), text.size());
+  REQUIRE_FALSE(doc.HasParseError());
+  REQUIRE(doc.IsObject());
+  std::vector<std::pair<std::string, int>> out;
+  for (const auto& m : doc.GetObject()) {
+    // true and false are two rapidjson types; both are a JSON boolean.
+    auto type = m.value.IsBool() ? static_cast<int>(rapidjson::kTrueType)
+                                 : static_cast<int>(m.value.GetType());
+    out.emplace_back(std::string{m.name.GetString(), m.name.GetStringLength()},
+                     type);
+  }
+  return out;
 }
 
 } // namespace
@@ -59,11 +90,12 @@ TEST_CASE("a spot depth update encodes to the binance shape without pu") {
         == R"({"e":"depthUpdate","E":1700000000123,"s":"BTCUSDT","U":1001,)"
            R"("u":1004,"b":[["65000.1","0.5"],["64999.9","0"]],)"
            R"("a":[["65000.2","1.25"],["65001","0.00000001"]]})");
+  CHECK(shape(text) == shape(binance::test::golden("spot_depth_update.json")));
 }
 
-TEST_CASE("a spot depth update survives an encode and parse round trip") {
+TEST_CASE("a spot depth update survives an encode and binance parse round trip") {
   auto d = sample_delta(0);
-  auto parsed = parse_frame(encode_depth(d), sim_venue, local);
+  auto parsed = parse(encode_depth(d));
   REQUIRE(parsed);
   REQUIRE(std::holds_alternative<book_delta>(*parsed));
   auto& got = std::get<book_delta>(*parsed);
@@ -78,35 +110,37 @@ TEST_CASE("a spot depth update survives an encode and parse round trip") {
   CHECK(got.local_time == local);
 }
 
-TEST_CASE("a futures depth update keeps pu through a round trip") {
+TEST_CASE("a perpetual's depth update keeps pu through the spot codec") {
   auto d = sample_delta(1000);
   auto text = encode_depth(d);
   CHECK(text.find(R"("u":1004,"pu":1000,"b")") != std::string::npos);
-  auto parsed = parse_frame(text, sim_venue, local);
+  auto parsed = parse(text);
   REQUIRE(parsed);
   auto& got = std::get<book_delta>(*parsed);
   CHECK(got.prev_last_update_id == 1000);
   CHECK(got.first_update_id == 1001);
+  CHECK(got.last_update_id == 1004);
   CHECK(got.bids == d.bids);
   CHECK(got.asks == d.asks);
 }
 
-TEST_CASE("a trade survives an encode and parse round trip with its aggressor") {
+TEST_CASE("a trade encodes to binance spot's aggTrade payload") {
+  auto text = encode_trade(sample_trade(side::sell));
+  CHECK(text
+        == R"({"e":"aggTrade","E":1700000000500,"s":"ETHUSDT","a":987654321,)"
+           R"("p":"3000.55","q":"0.012","f":987654321,"l":987654321,)"
+           R"("T":1700000000500,"m":true,"M":true})");
+  CHECK(shape(text) == shape(binance::test::golden("spot_agg_trade.json")));
+  CHECK(encode_trade(sample_trade(side::buy))
+        == R"({"e":"aggTrade","E":1700000000500,"s":"ETHUSDT","a":987654321,)"
+           R"("p":"3000.55","q":"0.012","f":987654321,"l":987654321,)"
+           R"("T":1700000000500,"m":false,"M":true})");
+}
+
+TEST_CASE("a trade survives an encode and binance parse round trip with its aggressor") {
   for (auto aggressor : {side::buy, side::sell}) {
-    trade_tick t;
-    t.venue = sim_venue;
-    t.symbol = symbol_id{"ETHUSDT"};
-    t.id = trade_id{987654321};
-    t.px = px("3000.55");
-    t.qty = qty("0.012");
-    t.aggressor = aggressor;
-    t.venue_time = 1'700'000'000'500 * ns_per_ms;
-    auto text = encode_trade(t);
-    if (aggressor == side::sell)
-      CHECK(text
-            == R"({"e":"trade","E":1700000000500,"s":"ETHUSDT","t":987654321,)"
-               R"("p":"3000.55","q":"0.012","m":true})");
-    auto parsed = parse_frame(text, sim_venue, local);
+    auto t = sample_trade(aggressor);
+    auto parsed = parse(encode_trade(t));
     REQUIRE(parsed);
     REQUIRE(std::holds_alternative<trade_tick>(*parsed));
     auto& got = std::get<trade_tick>(*parsed);
@@ -121,7 +155,7 @@ TEST_CASE("a trade survives an encode and parse round trip with its aggressor") 
   }
 }
 
-TEST_CASE("a snapshot survives an encode and parse round trip") {
+TEST_CASE("a snapshot survives an encode and binance parse round trip") {
   book_snapshot s;
   s.venue = sim_venue;
   s.symbol = symbol_id{"BTCUSDT"};
@@ -133,7 +167,7 @@ TEST_CASE("a snapshot survives an encode and parse round trip") {
   CHECK(text
         == R"({"lastUpdateId":77,"E":1700000000001,)"
            R"("bids":[["65000","2"],["64999.5","3.5"]],"asks":[["65000.5","1"]]})");
-  auto parsed = parse_snapshot(text, sim_venue, s.symbol, local);
+  auto parsed = binance::parse_depth_snapshot(text, sim_venue, s.symbol, local);
   REQUIRE(parsed);
   CHECK(parsed->venue == sim_venue);
   CHECK(parsed->symbol == s.symbol);
@@ -144,139 +178,7 @@ TEST_CASE("a snapshot survives an encode and parse round trip") {
   CHECK(parsed->local_time == local);
 }
 
-TEST_CASE("binance's documented spot depthUpdate payload parses") {
-  // From Binance's spot WebSocket stream docs ("Diff. Depth Stream").
-  const char* payload = R"({
-    "e": "depthUpdate",
-    "E": 1672515782136,
-    "s": "BNBBTC",
-    "U": 157,
-    "u": 160,
-    "b": [["0.0024", "10"]],
-    "a": [["0.0026", "100"]]
-  })";
-  auto parsed = parse_frame(payload, sim_venue, local);
-  REQUIRE(parsed);
-  auto& d = std::get<book_delta>(*parsed);
-  CHECK(d.symbol == symbol_id{"BNBBTC"});
-  CHECK(d.first_update_id == 157);
-  CHECK(d.last_update_id == 160);
-  CHECK(d.prev_last_update_id == 0);
-  CHECK(d.venue_time == 1'672'515'782'136 * ns_per_ms);
-  REQUIRE(d.bids.size() == 1);
-  CHECK(d.bids[0].px.raw() == 240'000);
-  CHECK(d.bids[0].qty.raw() == 1'000'000'000);
-  REQUIRE(d.asks.size() == 1);
-  CHECK(d.asks[0].px.raw() == 260'000);
-  CHECK(d.asks[0].qty.raw() == 10'000'000'000);
-}
-
-TEST_CASE("binance's documented futures depthUpdate payload parses with pu") {
-  // From Binance's USD-M futures docs; "T" (transaction time) is ignored.
-  const char* payload
-    = R"({"e":"depthUpdate","E":123456789,"T":123456788,"s":"BTCUSDT",)"
-      R"("U":157,"u":160,"pu":149,"b":[["0.0024","10"]],"a":[["0.0026","100"]]})";
-  auto parsed = parse_frame(payload, sim_venue, local);
-  REQUIRE(parsed);
-  auto& d = std::get<book_delta>(*parsed);
-  CHECK(d.prev_last_update_id == 149);
-  CHECK(d.venue_time == 123'456'789 * ns_per_ms);
-}
-
-TEST_CASE("binance's spot REST snapshot without E parses") {
-  const char* payload = R"({"lastUpdateId":1027024,)"
-                        R"("bids":[["4.00000000","431.00000000"]],)"
-                        R"("asks":[["4.00000200","12.00000000"]]})";
-  auto parsed = parse_snapshot(payload, sim_venue, symbol_id{"BNBBTC"}, local);
-  REQUIRE(parsed);
-  CHECK(parsed->last_update_id == 1027024);
-  CHECK(parsed->venue_time == 0);
-  CHECK(parsed->bids == std::vector<book_level>{{px("4"), qty("431")}});
-  CHECK(parsed->asks == std::vector<book_level>{{px("4.000002"), qty("12")}});
-}
-
-TEST_CASE("malformed frames are refused with the matching wire error") {
-  SECTION("not json") {
-    CHECK(code_of(parse_frame("not json", sim_venue, local))
-          == code(wire_errc::malformed_json));
-    CHECK(code_of(parse_frame("", sim_venue, local))
-          == code(wire_errc::malformed_json));
-    CHECK(code_of(parse_frame("[1,2]", sim_venue, local))
-          == code(wire_errc::malformed_json));
-    CHECK(code_of(parse_snapshot("{", sim_venue, symbol_id{"X"}, local))
-          == code(wire_errc::malformed_json));
-  }
-  SECTION("missing u") {
-    auto r = parse_frame(R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,)"
-                         R"("b":[],"a":[]})",
-                         sim_venue, local);
-    CHECK(code_of(r) == code(wire_errc::missing_field));
-  }
-  SECTION("missing e") {
-    CHECK(code_of(parse_frame(R"({"E":1})", sim_venue, local))
-          == code(wire_errc::missing_field));
-  }
-  SECTION("a decimal that does not parse") {
-    auto r = parse_frame(R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,)"
-                         R"("u":2,"b":[["abc","1"]],"a":[]})",
-                         sim_venue, local);
-    CHECK(code_of(r) == code(wire_errc::bad_decimal));
-    auto t = parse_frame(R"({"e":"trade","E":1,"s":"BTCUSDT","t":1,)"
-                         R"("p":"1.5","q":"-2","m":false})",
-                         sim_venue, local);
-    CHECK(code_of(t) == code(wire_errc::bad_decimal));
-  }
-  SECTION("a number where a decimal string is expected") {
-    auto r = parse_frame(R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,)"
-                         R"("u":2,"b":[[65000.1,"1"]],"a":[]})",
-                         sim_venue, local);
-    CHECK(code_of(r) == code(wire_errc::wrong_type));
-    auto t = parse_frame(R"({"e":"trade","E":1,"s":"BTCUSDT","t":1,)"
-                         R"("p":1.5,"q":"2","m":false})",
-                         sim_venue, local);
-    CHECK(code_of(t) == code(wire_errc::wrong_type));
-  }
-  SECTION("other wrong types") {
-    CHECK(code_of(parse_frame(R"({"e":"depthUpdate","E":"1","s":"X","U":1,)"
-                              R"("u":2,"b":[],"a":[]})",
-                              sim_venue, local))
-          == code(wire_errc::wrong_type));
-    CHECK(code_of(parse_frame(R"({"e":"depthUpdate","E":1,"s":"X","U":1,)"
-                              R"("u":2,"b":[["1"]],"a":[]})",
-                              sim_venue, local))
-          == code(wire_errc::wrong_type));
-    CHECK(code_of(parse_frame(R"({"e":"depthUpdate","E":1,"s":"X","U":-1,)"
-                              R"("u":2,"b":[],"a":[]})",
-                              sim_venue, local))
-          == code(wire_errc::wrong_type));
-    // A millisecond time that overflows nanoseconds.
-    CHECK(code_of(parse_frame(R"({"e":"trade","E":18446744073709551615,)"
-                              R"("s":"X","t":1,"p":"1","q":"1","m":true})",
-                              sim_venue, local))
-          == code(wire_errc::wrong_type));
-    CHECK(code_of(parse_frame(R"({"e":7})", sim_venue, local))
-          == code(wire_errc::wrong_type));
-  }
-  SECTION("unknown event") {
-    CHECK(code_of(parse_frame(R"({"e":"kline","E":1})", sim_venue, local))
-          == code(wire_errc::unknown_event));
-  }
-}
-
-TEST_CASE("wire errors carry a stable name and a detail") {
-  CHECK(std::string{to_string(wire_errc::malformed_json)} == "malformed_json");
-  CHECK(std::string{to_string(wire_errc::missing_field)} == "missing_field");
-  CHECK(std::string{to_string(wire_errc::wrong_type)} == "wrong_type");
-  CHECK(std::string{to_string(wire_errc::bad_decimal)} == "bad_decimal");
-  CHECK(std::string{to_string(wire_errc::unknown_event)} == "unknown_event");
-  auto err = make_error(wire_errc::missing_field, "missing \"u\"");
-  CHECK(err.code() == 2);
-  CHECK(err.category() == caf::atom("wire"));
-  REQUIRE(err.context().match_elements<std::string>());
-  CHECK(err.context().get_as<std::string>(0) == "missing \"u\"");
-}
-
-TEST_CASE("the parser survives random mutations and truncations of valid frames") {
+TEST_CASE("the binance codec survives random mutations and truncations of sim frames") {
   trade_tick t;
   t.symbol = symbol_id{"BTCUSDT"};
   t.id = trade_id{42};
@@ -321,12 +223,15 @@ TEST_CASE("the parser survives random mutations and truncations of valid frames"
         }
         break;
     }
-    auto frame = parse_frame(text, sim_venue, local);
-    auto snap = parse_snapshot(text, sim_venue, symbol_id{"BTCUSDT"}, local);
+    auto frame = parse(text);
+    auto snap = binance::parse_depth_snapshot(text, sim_venue,
+                                              symbol_id{"BTCUSDT"}, local);
     for (bool good : {static_cast<bool>(frame), static_cast<bool>(snap)})
       ++(good ? ok : failed);
     if (!frame)
-      CHECK(frame.error().category() == caf::atom("wire"));
+      CHECK(frame.error().category() == caf::atom("binance"));
+    if (!snap)
+      CHECK(snap.error().category() == caf::atom("binance"));
   }
   // Both outcomes occur: mutations mostly break frames, some stay valid.
   CHECK(failed > 10'000);
