@@ -214,6 +214,19 @@ TEST_CASE("the service trades spot and USD-M end to end over TLS against exchang
   REQUIRE(t.events.rejected_of(cross.cid));
   CHECK(t.events.rejected_of(cross.cid)->reason == reject_reason::post_only_would_cross);
 
+  // The account as the venue sees it (signed GET account): spot balances.
+  {
+    caf::scoped_actor self{f.sys()};
+    std::optional<positions_report> acct;
+    self->request(f.lookup("venue:bn-spot/order-entry"), 10s, positions_atom_v)
+      .receive([&](positions_report& r) { acct = std::move(r); }, [](caf::error&) {});
+    REQUIRE(acct);
+    bool usdt = false;
+    for (auto& p : acct->positions)
+      usdt = usdt || (p.symbol == symbol_id{"USDT"} && p.qty.raw() > 0);
+    CHECK(usdt);
+  }
+
   // USD-M: an IOC buy fills; the position shows it.
   auto perp = f.first_view("BTCUSDT", 10s, "bn-usdm");
   REQUIRE(perp);
@@ -222,6 +235,18 @@ TEST_CASE("the service trades spot and USD-M end to end over TLS against exchang
   t.submit(long_ioc);
   REQUIRE(t.wait([&](const order_events& e) { return e.done(long_ioc.cid); }));
   REQUIRE(t.events.last_fill_of(long_ioc.cid));
+  {
+    caf::scoped_actor self{f.sys()};
+    std::optional<positions_report> acct;
+    self->request(f.lookup("venue:bn-usdm/order-entry"), 10s, positions_atom_v)
+      .receive([&](positions_report& r) { acct = std::move(r); }, [](caf::error&) {});
+    REQUIRE(acct);
+    quantity held;
+    for (auto& p : acct->positions)
+      if (p.symbol == symbol_id{"BTCUSDT"})
+        held = p.qty;
+    CHECK(held == t.events.filled_qty(long_ioc.cid));
+  }
 
   // USD-M: a GTX (post-only) buy through the ask is rejected as post-only.
   auto gtx = t.order("BTCUSDT", side::buy, time_in_force::post_only,

@@ -42,12 +42,14 @@ enum class call_kind : uint8_t {
   open_orders,
   listen_key,
   listen_key_keepalive,
+  account,
 };
 
 struct pending_call {
   call_kind kind = call_kind::submit;
   client_order_id cid;  ///< submit, cancel, query.
   symbol_id symbol;     ///< cancel_all.
+  std::optional<caf::response_promise> reply; ///< account: who asked.
 };
 
 /// Where an order stands, as far as this actor knows.
@@ -397,6 +399,44 @@ void request_time(entry_actor* self) {
 void request_exchange_info(entry_actor* self) {
   call(self, {call_kind::exchange_info, {}, {}}, "GET",
        self->state.api_base + "/exchangeInfo", false);
+}
+
+/// Reads the account (spot balances, USD-M positions); `reply` gets it as
+/// a positions_report (spot balances appear as one row per asset).
+void request_account(entry_actor* self, std::optional<caf::response_promise> reply) {
+  auto& st = self->state;
+  pending_call what{call_kind::account, {}, {}, std::move(reply)};
+  signed_call(self, std::move(what), "GET",
+              st.params.m == market::spot ? "/api/v3/account" : "/fapi/v2/account",
+              query_builder{});
+}
+
+positions_report to_report(const entry_actor* self, const account_update& a) {
+  const auto& venue = self->state.params.venue;
+  positions_report r;
+  for (const auto& b : a.balances) {
+    auto total = b.free + b.locked;
+    if (total.raw() == 0)
+      continue;
+    position_view v;
+    v.venue = venue;
+    v.symbol = symbol_id{b.asset};
+    v.qty = quantity::from_raw(total.raw());
+    r.positions.push_back(std::move(v));
+  }
+  for (const auto& p : a.positions) {
+    if (p.amount.raw() == 0)
+      continue;
+    position_view v;
+    v.venue = venue;
+    v.symbol = p.symbol;
+    v.qty = p.amount;
+    v.avg_price = p.entry_price;
+    v.unrealized_pnl = p.unrealized_pnl;
+    r.unrealized_pnl = r.unrealized_pnl + p.unrealized_pnl;
+    r.positions.push_back(std::move(v));
+  }
+  return r;
 }
 
 void reconcile(entry_actor* self) {
@@ -788,6 +828,26 @@ void on_reply(entry_actor* self, rest_reply& r) {
     case call_kind::open_orders:
       on_open_orders(self, r);
       return;
+    case call_kind::account: {
+      auto c = classify_reply(self, r);
+      auto a = c.what == error_class::ok
+                 ? parse_account(r.body, st.params.m)
+                 : caf::expected<account_update>{caf::sec::runtime_error};
+      if (!a) {
+        st.log->warn("account_failed venue={} detail=\"{}\"", st.params.venue, describe(c, r));
+        if (what.reply)
+          what.reply->deliver(caf::make_error(caf::sec::runtime_error,
+                                              "account of " + st.params.venue.str() + ": "
+                                                + describe(c, r)));
+        return;
+      }
+      auto report = to_report(self, *a);
+      st.log->info("account_loaded venue={} balances={} positions={}", st.params.venue,
+                   a->balances.size(), a->positions.size());
+      if (what.reply)
+        what.reply->deliver(std::move(report));
+      return;
+    }
     case call_kind::listen_key: {
       auto c = classify_reply(self, r);
       std::string key;
@@ -845,6 +905,7 @@ caf::behavior entry_impl(entry_actor* self, std::string path, order_entry_params
                to_string(st.params.m), st.params.rest_url, redact(st.params.keys.api_key));
   request_time(self);
   request_exchange_info(self);
+  request_account(self, std::nullopt);
   connect_user_stream(self);
   self->delayed_send(self, std::chrono::nanoseconds(st.params.clock_sync_interval),
                      caf::tick_atom_v);
@@ -862,6 +923,12 @@ caf::behavior entry_impl(entry_actor* self, std::string path, order_entry_params
         return st.specs;
       st.spec_waiters.push_back(self->make_response_promise());
       return st.spec_waiters.back();
+    },
+    [self](positions_atom) -> caf::result<positions_report> {
+      ++self->state.processed;
+      auto rp = self->make_response_promise();
+      request_account(self, rp);
+      return rp;
     },
     [self](spec_atom, caf::update_atom) {
       ++self->state.processed;

@@ -59,6 +59,8 @@ struct order_entry_params {
 /// - `(spec_atom)` -> std::vector<instrument_spec> (from exchangeInfo).
 /// - `submit_order`, `cancel_order` -> order events to the sender.
 /// - `(cancel_all_atom)` -> uint64_t (orders asked to cancel).
+/// - `(positions_atom)` -> positions_report: the account as the venue sees
+///   it (USD-M positions; spot balances, one row per asset).
 /// - `(stats_atom)` -> actor_stats.
 caf::actor spawn_order_entry(caf::actor_system& sys, const std::string& path,
                              order_entry_params params);
