@@ -307,6 +307,16 @@ TEST_CASE("order-entry faults of exchange-sim are survived: 429, 418 and unknown
     t.submit(o);
     return o;
   };
+  // Orders pass again: a resting buy is accepted (then cancelled).
+  auto accepted_again = [&] {
+    auto o = resting_buy();
+    if (!t.wait([&](const order_events& e) { return e.accepted_of(o.cid) || e.done(o.cid); }))
+      return false;
+    if (!t.events.accepted_of(o.cid))
+      return false;
+    t.cancel(o);
+    return true;
+  };
 
   // Unknown outcome (503 after the order was placed): the order is queried
   // and found, never taken as failed.
@@ -325,19 +335,7 @@ TEST_CASE("order-entry faults of exchange-sim are survived: 429, 418 and unknown
   REQUIRE(t.wait([&](const order_events& e) { return e.done(limited.cid); }));
   REQUIRE(t.events.rejected_of(limited.cid));
   CHECK(t.events.rejected_of(limited.cid)->reason == reject_reason::rate_limited);
-  client_order_id passed;
-  CHECK(poll_until(
-    [&] {
-      auto o = resting_buy();
-      if (!t.wait([&](const order_events& e) { return e.accepted_of(o.cid) || e.done(o.cid); }))
-        return false;
-      if (!t.events.accepted_of(o.cid))
-        return false;
-      passed = o.cid;
-      t.cancel(o);
-      return true;
-    },
-    15s, 200ms));
+  CHECK(poll_until(accepted_again, 15s, 200ms));
 
   // 418: every request refused; the order is rejected VENUE_UNAVAILABLE and
   // nothing is sent until the ban ends.
@@ -347,17 +345,7 @@ TEST_CASE("order-entry faults of exchange-sim are survived: 429, 418 and unknown
   REQUIRE(t.events.rejected_of(banned.cid));
   auto reason = t.events.rejected_of(banned.cid)->reason;
   CHECK((reason == reject_reason::venue_unavailable || reason == reject_reason::rate_limited));
-  CHECK(poll_until(
-    [&] {
-      auto o = resting_buy();
-      if (!t.wait([&](const order_events& e) { return e.accepted_of(o.cid) || e.done(o.cid); }))
-        return false;
-      if (!t.events.accepted_of(o.cid))
-        return false;
-      t.cancel(o);
-      return true;
-    },
-    20s, 500ms));
+  CHECK(poll_until(accepted_again, 20s, 500ms));
 
   // The tree never went down.
   for (auto& n : f.graph().nodes)

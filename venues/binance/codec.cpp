@@ -39,6 +39,15 @@ caf::error make_error(codec_errc code, std::string detail) {
 
 namespace {
 
+/// The members every stream event starts with: "E" (event time, ms) and "s"
+/// (the symbol).
+caf::error read_event_header(const rapidjson::Value& obj, nanos& venue_time,
+                             std::string_view& sym) {
+  if (auto err = read_ms(obj, "E", venue_time))
+    return err;
+  return read_string(obj, "s", sym);
+}
+
 caf::expected<stream_event> parse_depth(const rapidjson::Value& obj, market m,
                                         const venue_id& venue,
                                         nanos local_time) {
@@ -46,9 +55,7 @@ caf::expected<stream_event> parse_depth(const rapidjson::Value& obj, market m,
   x.venue = venue;
   x.local_time = local_time;
   std::string_view sym;
-  if (auto err = read_ms(obj, "E", x.venue_time))
-    return err;
-  if (auto err = read_string(obj, "s", sym))
+  if (auto err = read_event_header(obj, x.venue_time, sym))
     return err;
   if (auto err = read_u64(obj, "U", x.first_update_id))
     return err;
@@ -99,9 +106,7 @@ caf::expected<stream_event> parse_agg_trade(const rapidjson::Value& obj,
   x.local_time = local_time;
   std::string_view sym;
   bool buyer_is_maker = false;
-  if (auto err = read_ms(obj, "E", x.venue_time))
-    return err;
-  if (auto err = read_string(obj, "s", sym))
+  if (auto err = read_event_header(obj, x.venue_time, sym))
     return err;
   if (auto err = read_u64(obj, "a", x.id.value))
     return err;
@@ -123,9 +128,7 @@ caf::expected<stream_event> parse_mark_price(const rapidjson::Value& obj,
   x.venue = venue;
   x.local_time = local_time;
   std::string_view sym;
-  if (auto err = read_ms(obj, "E", x.venue_time))
-    return err;
-  if (auto err = read_string(obj, "s", sym))
+  if (auto err = read_event_header(obj, x.venue_time, sym))
     return err;
   if (auto err = read_decimal_member(obj, "p", x.mark))
     return err;

@@ -52,8 +52,7 @@ rate_limits::rate_limits(uint32_t weight_limit_per_minute)
   : weight_limit_(weight_limit_per_minute) {
 }
 
-void rate_limits::on_headers(
-  const std::vector<std::pair<std::string, std::string>>& headers, nanos now) {
+void rate_limits::on_headers(const std::vector<net::http_header>& headers, nanos now) {
   for (const auto& [name, value] : headers) {
     auto n = parse_count(value);
     if (!n)

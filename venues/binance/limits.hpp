@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "messages/time.hpp"
+#include "venues/common/http_header.hpp"
 
 namespace agora::binance {
 
@@ -25,7 +26,7 @@ public:
   /// Reads X-MBX-USED-WEIGHT-1M, X-MBX-ORDER-COUNT-10S, X-MBX-ORDER-COUNT-1D
   /// (spot) and X-MBX-ORDER-COUNT-1M (USD-M); names are case-insensitive,
   /// values that are not decimal integers are ignored.
-  void on_headers(const std::vector<std::pair<std::string, std::string>>& headers,
+  void on_headers(const std::vector<net::http_header>& headers,
                   nanos now);
 
   /// A 429: no request until now + retry_after.

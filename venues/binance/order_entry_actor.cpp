@@ -1,7 +1,6 @@
 #include "venues/binance/order_entry_actor.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <deque>
 #include <map>
 #include <memory>
@@ -548,17 +547,12 @@ void on_user_frame(entry_actor* self, const std::string& text) {
 
 // -- REST answers -----------------------------------------------------------
 
-std::optional<std::string_view> header_of(const rest_reply& r, std::string_view name) {
-  for (size_t i = 0; i + 1 < r.headers.size(); i += 2) {
-    const auto& n = r.headers[i];
-    if (n.size() == name.size()
-        && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a))
-                    == std::tolower(static_cast<unsigned char>(b));
-           }))
-      return std::string_view{r.headers[i + 1]};
-  }
-  return std::nullopt;
+/// The answer's headers, as the HTTP client gave them.
+std::vector<net::http_header> headers_of(const rest_reply& r) {
+  std::vector<net::http_header> out;
+  for (size_t i = 0; i + 1 < r.headers.size(); i += 2)
+    out.push_back({r.headers[i], r.headers[i + 1]});
+  return out;
 }
 
 classification classify_reply(entry_actor* self, const rest_reply& r) {
@@ -575,11 +569,9 @@ classification classify_reply(entry_actor* self, const rest_reply& r) {
     c.msg = r.error;
     return c;
   }
-  std::vector<std::pair<std::string, std::string>> hs;
-  for (size_t i = 0; i + 1 < r.headers.size(); i += 2)
-    hs.emplace_back(r.headers[i], r.headers[i + 1]);
+  auto hs = headers_of(r);
   st.limits->on_headers(hs, now_of(self));
-  c = classify(r.status, r.body, header_of(r, "Retry-After"), st.params.m);
+  c = classify(r.status, r.body, net::find_header(hs, "Retry-After"), st.params.m);
   if (c.what == error_class::rate_limited) {
     st.limits->on_rate_limited(c.retry_after, now_of(self));
     st.log->warn("rate_limited venue={} retry_after_ms={} code={} msg=\"{}\"",

@@ -21,6 +21,7 @@
 #include "venues/common/tls.hpp"
 #include "venues/common/tls_server.hpp"
 #include "venues/exchange_sim/binance_core.hpp"
+#include "venues/exchange_sim/request_params.hpp"
 
 namespace agora::xsim {
 
@@ -85,20 +86,9 @@ nanos wall_now() {
   return clock.now();
 }
 
-/// The query parameter `key` of a query string ("" if absent).
+/// The decoded query parameter `key` ("" if absent).
 std::string query_param(std::string_view query, std::string_view key) {
-  size_t pos = 0;
-  while (pos <= query.size()) {
-    auto end = query.find('&', pos);
-    if (end == std::string_view::npos)
-      end = query.size();
-    auto part = query.substr(pos, end - pos);
-    auto eq = part.find('=');
-    if (eq != std::string_view::npos && part.substr(0, eq) == key)
-      return std::string{part.substr(eq + 1)};
-    pos = end + 1;
-  }
-  return {};
+  return std::string{request_params{query, ""}.get(key).value_or("")};
 }
 
 std::vector<std::string> split(std::string_view text, char sep) {
