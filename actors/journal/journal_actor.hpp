@@ -1,0 +1,54 @@
+#pragma once
+
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/journal/journal_db.hpp"
+#include "messages/time.hpp"
+
+namespace agora {
+
+struct journal_params {
+  journal::open_options open;    ///< The file; opened (and migrated) by the actor.
+  uint64_t run = 0;              ///< This run's id (journal::db::start_run at start-up).
+  size_t max_batch = 512;        ///< Writes per transaction at most (group commit).
+  size_t keep_bars = 2000;       ///< Bars kept per strategy (warm-up history).
+  const clock_source* clock = nullptr;
+};
+
+/// Spawns the journal: the service's only SQLite connection, a detached
+/// actor (SQLite blocks). Every write arriving while a transaction is open
+/// joins it; the transaction commits when the actor reaches a flush marker
+/// it sent itself behind them (or at `max_batch` writes), so a burst costs
+/// one commit. Durable writes are requests answered only after their commit:
+///
+/// - `(record_atom, submit_order)` -> bool: the order is durable (true) and
+///   may leave for the venue. An error: it must not leave.
+/// - `(record_atom, order_filled)` -> bool: the fill is durable; false when
+///   the journal already had it (same venue, order and cumulative quantity).
+///
+/// Other writes are sent without waiting: `(record_atom, X)` for X in
+/// order_accepted, order_rejected, order_canceled, cancel_order,
+/// signal_record, bar_record, risk_event_record, alert_raised,
+/// restart_record, pnl_record, reconcile_record, holding_update.
+///
+/// Reads: `(recover_atom, venue_id)` -> std::vector<adopt_order> (orders a
+/// previous run left open); `(recover_atom, std::string strategy, uint64_t n)`
+/// -> std::vector<bar_record>; `(fills_atom, std::string strategy)` ->
+/// std::vector<order_filled> (all fills; the strategy's when not empty);
+/// `(fills_atom, uint64_t limit)` -> the newest fills; `(venue_atom,
+/// venue_id)` -> journal_holdings; `(orders_atom, bool open_only, uint64_t
+/// limit)` -> std::vector<order_view>; `(signals_atom, bool blocked_only,
+/// uint64_t limit)` -> std::vector<signal_record>; `(pnl_atom, uint64_t
+/// limit)` -> std::vector<pnl_record>; `(reconcile_atom, uint64_t limit)` ->
+/// std::vector<reconcile_record>.
+///
+/// A failed commit fails every waiting request, raises a CRITICAL alert,
+/// asks risk to halt, and ends the actor with the error (its supervisor
+/// restarts it, reopening the file).
+caf::actor spawn_journal(caf::actor_system& sys, const std::string& path,
+                         journal_params params);
+
+} // namespace agora
