@@ -189,6 +189,8 @@ binance_core::find_route(std::string_view method, std::string_view path) const {
     {"DELETE", "/api/v3/openOrders", endpoint::cancel_open_orders,
      security::signed_request, 1},
     {"GET", "/api/v3/account", endpoint::account, security::signed_request, 20},
+    {"GET", "/api/v3/allOrders", endpoint::all_orders, security::signed_request, 20},
+    {"GET", "/api/v3/myTrades", endpoint::my_trades, security::signed_request, 0},
   };
   static constexpr row usdm_rows[] = {
     {"GET", "/fapi/v1/ping", endpoint::ping, security::none, 1},
@@ -208,6 +210,8 @@ binance_core::find_route(std::string_view method, std::string_view path) const {
     {"POST", "/fapi/v1/listenKey", endpoint::listen_key_new, security::api_key, 1},
     {"PUT", "/fapi/v1/listenKey", endpoint::listen_key_keep, security::api_key, 1},
     {"DELETE", "/fapi/v1/listenKey", endpoint::listen_key_close, security::api_key, 1},
+    {"GET", "/fapi/v1/allOrders", endpoint::all_orders, security::signed_request, 5},
+    {"GET", "/fapi/v1/userTrades", endpoint::my_trades, security::signed_request, 5},
   };
   auto search = [&](const auto& rows) -> std::optional<route> {
     for (const auto& r : rows)
@@ -236,6 +240,10 @@ uint32_t binance_core::weight_of(const route& r, const request_params& p) const 
       return p.has("symbol") ? 1 : 40;
     case endpoint::premium_index:
       return p.has("symbol") ? 1 : 10;
+    case endpoint::my_trades:
+      if (spot)
+        return p.has("orderId") ? 5 : 20;
+      return r.weight;
     default:
       return r.weight;
   }
@@ -445,6 +453,12 @@ rest_reply binance_core::handle_rest(const rest_call& r, nanos now,
     case endpoint::listen_key_keep:
     case endpoint::listen_key_close:
       on_listen_key(c, rt->ep);
+      break;
+    case endpoint::all_orders:
+      on_all_orders(c);
+      break;
+    case endpoint::my_trades:
+      on_my_trades(c);
       break;
   }
   return out;
@@ -996,6 +1010,102 @@ void binance_core::on_listen_key(call_context& c, endpoint ep) {
   }
 }
 
+bool binance_core::history_params(call_context& c, bool trades,
+                                  history_query& q) {
+  bool spot = market_ == binance::market::spot;
+  std::optional<int64_t> order_id;
+  std::optional<int64_t> from_id;
+  std::optional<int64_t> start;
+  std::optional<int64_t> end;
+  std::optional<int64_t> limit;
+  auto read = [&](const char* name, std::optional<int64_t>& slot) {
+    if (!c.params.has(name))
+      return true;
+    slot = parse_int(*c.params.get(name));
+    if (!slot)
+      fail(c.reply, 400, -1100, illegal(name, integer_range));
+    return slot.has_value();
+  };
+  if (!read("orderId", order_id) || (trades && !read("fromId", from_id))
+      || !read("startTime", start) || !read("endTime", end)
+      || !read("limit", limit))
+    return false;
+  if (limit && *limit < 1) {
+    fail(c.reply, 400, -1100, illegal("limit", "1-1000"));
+    return false;
+  }
+  bool timed = start || end;
+  if (trades && timed && (from_id || (spot && order_id))) {
+    fail(c.reply, 400, -1128, "Combination of optional parameters invalid.");
+    return false;
+  }
+  // The longest startTime..endTime span, and (USD-M) the default window.
+  constexpr int64_t hour_ms = 3'600'000;
+  int64_t span_hours = spot ? (trades ? 24 : 0) : 7 * 24;
+  if (span_hours > 0 && start && end && *end - *start > span_hours * hour_ms) {
+    fail(c.reply, 400, -1127,
+         "More than " + std::to_string(span_hours)
+           + " hours between startTime and endTime.");
+    return false;
+  }
+  q.from_oldest = start.has_value();
+  if (trades) {
+    if (from_id)
+      q.from_id = static_cast<uint64_t>(*from_id);
+    if (order_id)
+      q.order_id = static_cast<uint64_t>(*order_id);
+    q.from_oldest = q.from_oldest || from_id.has_value();
+  } else if (order_id) {
+    q.from_id = static_cast<uint64_t>(*order_id);
+    q.from_oldest = true;
+  }
+  q.start_ms = start;
+  q.end_ms = end;
+  if (!spot) {
+    int64_t window = span_hours * hour_ms;
+    if (!start && !end)
+      q.start_ms = c.wall_ms - window;
+    else if (!start)
+      q.start_ms = *end - window;
+    else if (!end)
+      q.end_ms = *start + window;
+  }
+  q.limit = static_cast<size_t>(std::min<int64_t>(limit.value_or(500), 1000));
+  return true;
+}
+
+void binance_core::on_all_orders(call_context& c) {
+  auto* sym = require_symbol(c);
+  if (sym == nullptr)
+    return;
+  history_query q;
+  if (!history_params(c, false, q))
+    return;
+  std::vector<std::string> items;
+  for (const auto* o : orders_.history(c.account, sym->listing.spec.symbol.str(), q))
+    items.push_back(market_ == binance::market::spot
+                      ? encode_spot_order(*o)
+                      : encode_usdm_order(*o, sym->fmt, true));
+  c.reply.body = join_array(items);
+}
+
+void binance_core::on_my_trades(call_context& c) {
+  auto* sym = require_symbol(c);
+  if (sym == nullptr)
+    return;
+  history_query q;
+  if (!history_params(c, true, q))
+    return;
+  const auto& symbol = sym->listing.spec.symbol.str();
+  const auto& fee_asset = sym->listing.quote_asset;
+  std::vector<std::string> items;
+  for (const auto& t : trades_.query(c.account, symbol, q))
+    items.push_back(market_ == binance::market::spot
+                      ? encode_spot_trade(symbol, t, fee_asset)
+                      : encode_usdm_trade(symbol, t, fee_asset, sym->fmt));
+  c.reply.body = join_array(items);
+}
+
 // -- WebSocket API ------------------------------------------------------------
 
 std::vector<outbound> binance_core::handle_ws_api(uint64_t conn,
@@ -1209,6 +1319,10 @@ void binance_core::apply(symbol_state& sym,
         else
           f.realized = accounts_[o->account].usdm.apply_fill(symbol, o->view.sd,
                                                              r.px, r.qty, r.fee);
+        trades_.add(o->account, symbol,
+                    trade_record{f.trade_id, o->view.order_id, o->view.sd, f.px,
+                                 f.qty, mul(f.px, f.qty), f.fee, f.realized,
+                                 f.maker, wall_ms});
         e.exec_type = "TRADE";
         e.fill = &f;
         if (fills != nullptr && o->view.order_id == fills_for)
@@ -1553,6 +1667,17 @@ std::optional<order_state> binance_core::order(uint64_t order_id) const {
   if (const auto* o = orders_.find(order_id))
     return o->view;
   return std::nullopt;
+}
+
+std::vector<trade_record> binance_core::trades(std::string_view api_key,
+                                               const std::string& symbol,
+                                               size_t limit) const {
+  auto account = find_account(api_key);
+  if (account == no_account)
+    return {};
+  history_query q;
+  q.limit = limit;
+  return trades_.query(account, symbol, q);
 }
 
 std::vector<asset_balance> binance_core::balances(std::string_view api_key) const {

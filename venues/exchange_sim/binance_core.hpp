@@ -19,6 +19,7 @@
 #include "venues/exchange_sim/request_limits.hpp"
 #include "venues/exchange_sim/request_params.hpp"
 #include "venues/exchange_sim/spot_wallet.hpp"
+#include "venues/exchange_sim/trade_history.hpp"
 #include "venues/exchange_sim/usdm_wallet.hpp"
 #include "venues/sim/sim_market.hpp"
 
@@ -74,12 +75,29 @@ public:
   /// Answers one REST call (every path below; others get 404):
   /// spot: GET /api/v3/ping, /api/v3/time, /api/v3/exchangeInfo,
   /// /api/v3/depth; POST/GET/DELETE /api/v3/order; GET/DELETE
-  /// /api/v3/openOrders; GET /api/v3/account.
+  /// /api/v3/openOrders; GET /api/v3/allOrders, /api/v3/myTrades,
+  /// /api/v3/account.
   /// USD-M: GET /fapi/v1/ping, /fapi/v1/time, /fapi/v1/exchangeInfo,
   /// /fapi/v1/depth, /fapi/v1/premiumIndex; POST/GET/DELETE /fapi/v1/order;
   /// GET /fapi/v1/openOrders; DELETE /fapi/v1/allOpenOrders; GET
-  /// /fapi/v2/account, /fapi/v2/positionRisk; POST/PUT/DELETE
-  /// /fapi/v1/listenKey. User events it causes are kept for `drain`.
+  /// /fapi/v1/allOrders, /fapi/v1/userTrades, /fapi/v2/account,
+  /// /fapi/v2/positionRisk; POST/PUT/DELETE /fapi/v1/listenKey. User events
+  /// it causes are kept for `drain`.
+  ///
+  /// History (allOrders, myTrades / userTrades; symbol mandatory, limit
+  /// default 500, at most 1000): every order of an account in any status
+  /// (the newest 100,000 closed ones per account, and every open one) and
+  /// every execution (the newest 200,000 per account); a trade's `id` is the
+  /// "t" of the executionReport / ORDER_TRADE_UPDATE of that execution.
+  /// orderId (allOrders) / fromId (trades) answer ids >= it, startTime and
+  /// endTime bound the time (inclusive); without orderId / fromId /
+  /// startTime the most recent are answered; lists are oldest first.
+  /// Weights: spot allOrders 20, myTrades 20 (5 with orderId); USD-M 5.
+  /// Spot myTrades: at most 24 h between startTime and endTime (-1127),
+  /// fromId or orderId not with startTime / endTime (-1128). USD-M: at most
+  /// 7 days between startTime and endTime (-1127), default the last 7 days
+  /// (one bound given: 7 days from it); userTrades fromId not with
+  /// startTime / endTime (-1128).
   rest_reply handle_rest(const rest_call& r, nanos now, int64_t wall_ms);
 
   /// Answers one spot WebSocket API request (JSON text) on connection
@@ -137,6 +155,12 @@ public:
 
   /// Any stored order (open or recently closed) by order id.
   std::optional<order_state> order(uint64_t order_id) const;
+
+  /// The account's executions on `symbol`, oldest first (at most the newest
+  /// `limit`); empty for an unknown key.
+  std::vector<trade_record> trades(std::string_view api_key,
+                                   const std::string& symbol,
+                                   size_t limit = 1000) const;
 
   /// Spot: every asset of the account. USD-M: one entry, the margin asset
   /// with the wallet balance as `free`. Empty for an unknown key.
@@ -203,6 +227,8 @@ private:
     listen_key_new,
     listen_key_keep,
     listen_key_close,
+    all_orders,
+    my_trades,
   };
 
   struct route {
@@ -241,6 +267,13 @@ private:
   void on_position_risk(call_context& c);
   void on_premium_index(call_context& c);
   void on_listen_key(call_context& c, endpoint ep);
+  void on_all_orders(call_context& c);
+  void on_my_trades(call_context& c);
+
+  /// Reads the filters of a history call into `q` (`trades`: myTrades /
+  /// userTrades, else allOrders); answers the error itself when they are
+  /// invalid (returns false).
+  bool history_params(call_context& c, bool trades, history_query& q);
 
   /// Finds the order a GET/DELETE names by orderId or origClientOrderId;
   /// answers the error itself when it cannot (returns null).
@@ -287,6 +320,7 @@ private:
   std::map<std::string, symbol_state> symbols_;
   std::vector<account_state> accounts_;
   order_store orders_;
+  trade_history trades_;
   request_limits limits_;
   uint64_t next_order_id_ = 1;
   uint64_t next_client_seq_ = 1;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -7,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "messages/enums.hpp"
 #include "messages/fixed_point.hpp"
 #include "messages/ids.hpp"
 #include "messages/market_data.hpp"
@@ -124,6 +126,36 @@ struct position_state {
   notional realized_pnl;   ///< Sum of realized PnL on this symbol, before fees.
   notional unrealized_pnl; ///< At the current mark (the sim's mid).
   notional fees;           ///< Sum of commissions paid on this symbol.
+};
+
+/// The filters of a history query (GET allOrders, myTrades / userTrades),
+/// already validated. Bounds are inclusive. The answer is oldest first
+/// either way; `from_oldest` picks which `limit` matches: the oldest (the
+/// request sent orderId / fromId or startTime) or the newest (Binance:
+/// "Otherwise most recent ... are returned").
+struct history_query {
+  std::optional<uint64_t> from_id;  ///< allOrders orderId / trades fromId: ids >= this.
+  std::optional<uint64_t> order_id; ///< Trades only: the trades of this order.
+  std::optional<int64_t> start_ms;  ///< time >= start.
+  std::optional<int64_t> end_ms;    ///< time <= end.
+  size_t limit = 500;
+  bool from_oldest = false;
+};
+
+/// One execution of an account's order as the trade history keeps it.
+struct trade_record {
+  uint64_t id = 0;       ///< The venue trade id: the "t" of the user stream.
+  uint64_t order_id = 0;
+  side sd = side::buy;
+  price px;
+  quantity qty;
+  notional quote_qty;    ///< px x qty.
+  notional commission;   ///< In the symbol's quote asset.
+  notional realized_pnl; ///< USD-M: realized by this fill (0 on spot).
+  bool maker = false;
+  int64_t time_ms = 0;   ///< Wall ms of the execution.
+
+  friend bool operator==(const trade_record&, const trade_record&) = default;
 };
 
 /// One order as the exchange knows it (the test accessor's view).

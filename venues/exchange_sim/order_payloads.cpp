@@ -140,6 +140,49 @@ std::string encode_usdm_order(const order_record& o, decimal_format f,
   return j.take();
 }
 
+std::string encode_spot_trade(const std::string& symbol, const trade_record& t,
+                              const std::string& fee_asset) {
+  json_out j;
+  j.begin_object()
+    .kv("symbol", symbol)
+    .kv_u64("id", t.id)
+    .kv_u64("orderId", t.order_id)
+    .kv_i64("orderListId", -1)
+    .kv_dec("price", t.px.raw(), d8)
+    .kv_dec("qty", t.qty.raw(), d8)
+    .kv_dec("quoteQty", t.quote_qty.raw(), d8)
+    .kv_dec("commission", t.commission.raw(), d8)
+    .kv("commissionAsset", fee_asset)
+    .kv_i64("time", t.time_ms)
+    .kv_bool("isBuyer", t.sd == side::buy)
+    .kv_bool("isMaker", t.maker)
+    .kv_bool("isBestMatch", true)
+    .end_object();
+  return j.take();
+}
+
+std::string encode_usdm_trade(const std::string& symbol, const trade_record& t,
+                              const std::string& fee_asset, decimal_format f) {
+  json_out j;
+  j.begin_object()
+    .kv_bool("buyer", t.sd == side::buy)
+    .kv_dec("commission", t.commission.raw(), d8)
+    .kv("commissionAsset", fee_asset)
+    .kv_u64("id", t.id)
+    .kv_bool("maker", t.maker)
+    .kv_u64("orderId", t.order_id)
+    .kv_dec("price", t.px.raw(), f.price_decimals)
+    .kv_dec("qty", t.qty.raw(), f.qty_decimals)
+    .kv_dec("quoteQty", t.quote_qty.raw(), d8)
+    .kv_dec("realizedPnl", t.realized_pnl.raw(), d8)
+    .kv("side", side_name(t.sd))
+    .kv("positionSide", "BOTH")
+    .kv("symbol", symbol)
+    .kv_i64("time", t.time_ms)
+    .end_object();
+  return j.take();
+}
+
 std::string encode_execution_report(const order_record& o, const exec_event& e,
                                     const std::string& fee_asset) {
   const auto& v = o.view;

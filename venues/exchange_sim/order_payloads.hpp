@@ -11,8 +11,9 @@
 
 // Encoders of Binance's order answers (REST) and user-data events, written
 // from the documented payloads: spot POST/GET/DELETE /api/v3/order,
-// executionReport, outboundAccountPosition; USD-M /fapi/v1/order answers,
-// ORDER_TRADE_UPDATE, ACCOUNT_UPDATE, listenKeyExpired.
+// myTrades, executionReport, outboundAccountPosition; USD-M /fapi/v1/order
+// answers, userTrades, ORDER_TRADE_UPDATE, ACCOUNT_UPDATE, listenKeyExpired.
+// GET allOrders lists orders as GET order encodes them.
 
 namespace agora::xsim {
 
@@ -59,6 +60,18 @@ std::string encode_spot_cancel(const order_record& o,
 /// openOrders).
 std::string encode_usdm_order(const order_record& o, decimal_format f,
                               bool query);
+
+/// One element of GET /api/v3/myTrades: symbol, id, orderId, orderListId
+/// (-1), price, qty, quoteQty, commission, commissionAsset (`fee_asset`),
+/// time, isBuyer, isMaker, isBestMatch (true); decimals with 8 digits.
+std::string encode_spot_trade(const std::string& symbol, const trade_record& t,
+                              const std::string& fee_asset);
+
+/// One element of GET /fapi/v1/userTrades: buyer, commission,
+/// commissionAsset (`fee_asset`), id, maker, orderId, price, qty, quoteQty,
+/// realizedPnl, side, positionSide ("BOTH": one-way mode), symbol, time.
+std::string encode_usdm_trade(const std::string& symbol, const trade_record& t,
+                              const std::string& fee_asset, decimal_format f);
 
 /// Spot "executionReport" event.
 std::string encode_execution_report(const order_record& o, const exec_event& e,

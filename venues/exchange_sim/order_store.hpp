@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "messages/enums.hpp"
@@ -30,10 +32,12 @@ struct order_record {
 
 /// The orders of one core by Binance order id (which is also the numeric
 /// client order id the sim market knows), with the lookups the REST API
-/// needs. Keeps every open order and the last `max_closed` closed ones.
+/// needs. Keeps every open order and, per account, the last `max_closed`
+/// closed ones (every status: FILLED, CANCELED, EXPIRED, ...), so that GET
+/// allOrders can list an account's history.
 class order_store {
 public:
-  explicit order_store(size_t max_closed = 10'000);
+  explicit order_store(size_t max_closed = 100'000);
 
   /// Stores `r` under `r.view.order_id`; returns the stored record.
   order_record& add(order_record r);
@@ -55,8 +59,16 @@ public:
   std::vector<const order_record*> open_orders(size_t account,
                                                const std::string& symbol) const;
 
+  /// The orders (open and kept closed) of `account` on `symbol` that pass
+  /// `q` (`from_id`: order ids >= it; times on the creation time;
+  /// `order_id` is ignored), oldest first (see `history_query` for which
+  /// `limit` of them).
+  std::vector<const order_record*> history(size_t account,
+                                           const std::string& symbol,
+                                           const history_query& q) const;
+
   /// Call when an order reached a terminal status: it is kept for queries
-  /// until `max_closed` newer orders closed.
+  /// until `max_closed` newer orders of its account closed.
   void closed(uint64_t order_id);
 
   /// Number of stored orders (open and retained closed).
@@ -66,11 +78,13 @@ public:
 
 private:
   using client_key = std::tuple<size_t, std::string, std::string>;
+  using symbol_key = std::pair<size_t, std::string>;
 
   size_t max_closed_;
   std::map<uint64_t, order_record> orders_;
   std::map<client_key, uint64_t> by_client_;
-  std::deque<uint64_t> closed_;
+  std::map<symbol_key, std::set<uint64_t>> by_symbol_; ///< (account, symbol) -> ids.
+  std::map<size_t, std::deque<uint64_t>> closed_;       ///< Per account, in closing order.
 };
 
 } // namespace agora::xsim
