@@ -1,13 +1,19 @@
 #include "app/cli.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <thread>
 #include <variant>
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 
+#include "actors/control/client_command.hpp"
+#include "actors/control/client_render.hpp"
+#include "actors/journal/journal_db.hpp"
 #include "config/config_loader.hpp"
 #include "messages/time.hpp"
 #include "venues/common/http_client.hpp"
@@ -18,6 +24,13 @@ namespace agora::cli {
 namespace {
 
 constexpr auto timeout = std::chrono::seconds(10);
+
+/// POST /v1/reconcile/accept waits for the gateways (the API bounds it at 40 s).
+constexpr auto accept_timeout = std::chrono::seconds(45);
+
+/// `reconcile --accept` polls the outcome this often, this long.
+constexpr auto poll_interval = std::chrono::milliseconds(500);
+constexpr auto poll_limit = std::chrono::seconds(30);
 
 void err(const std::string& s) { std::fprintf(stderr, "agora: %s\n", s.c_str()); }
 
@@ -151,15 +164,142 @@ void render_positions(const rapidjson::Value& d) {
                   str(d, "gross_exposure")));
 }
 
-std::string quote(const std::string& s) {
-  std::string r = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      r += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20)
-      r += c;
+/// `agora journal export --csv DIR`: reads the journal file directly
+/// (read-only; works while the service runs, WAL readers do not block it).
+int export_journal(const config::agora_config& cfg, const std::string& dir) {
+  journal::open_options o;
+  o.path = config::journal_file_path(cfg);
+  o.sync = cfg.journal.sync == "normal" ? journal::sync_mode::normal
+                                        : journal::sync_mode::full;
+  o.read_only = true;
+  auto opened = journal::db::open(o);
+  if (!opened.journal) {
+    err("cannot read the journal: "
+        + (opened.error.empty() ? o.path : opened.error));
+    return 2;
   }
-  return r + "\"";
+  journal::export_summary summary;
+  try {
+    summary = opened.journal->export_csv(dir);
+  } catch (const journal::journal_error& e) {
+    err("cannot export the journal " + o.path + " to " + dir + ": " + e.what());
+    return 2;
+  }
+  size_t width = 0;
+  for (auto& [stem, rows] : summary.tables)
+    width = std::max(width, stem.size() + 4);
+  for (auto& [stem, rows] : summary.tables)
+    out(fmt::format("{:<{}}  {} {}\n", stem + ".csv", width, rows,
+                    rows == 1 ? "row" : "rows"));
+  return 0;
+}
+
+/// Where and how to reach the control API.
+struct endpoint {
+  std::string address;
+  uint16_t port = 0;
+  std::string token;
+  std::string token_file;
+};
+
+/// The control token and port of the running service; an exit code (3) and
+/// a message when the service does not seem to run.
+std::optional<endpoint> find_service(const config::agora_config& cfg,
+                                     int* exit_code) {
+  endpoint ep;
+  ep.address = cfg.control.address;
+  // Token: the service writes it at first start.
+  ep.token_file = config::token_file_path(cfg);
+  std::ifstream tf{ep.token_file};
+  if (!tf || !std::getline(tf, ep.token) || ep.token.empty()) {
+    err("cannot read the control token from " + ep.token_file
+        + ": is the service running (agora run) with the same --config and "
+          "working directory?");
+    *exit_code = 3;
+    return std::nullopt;
+  }
+  ep.port = cfg.control.port;
+  if (ep.port == 0) {
+    std::ifstream pf{cfg.data_dir + "/control.port"};
+    unsigned p = 0;
+    if (!(pf >> p) || p == 0 || p > 65535) {
+      err("control port is ephemeral and " + cfg.data_dir
+          + "/control.port is missing: is the service running?");
+      *exit_code = 3;
+      return std::nullopt;
+    }
+    ep.port = static_cast<uint16_t>(p);
+  }
+  return ep;
+}
+
+/// One call to the control API. On success the answer's body is returned
+/// (parsed into `doc` when it is JSON); otherwise the error is printed and
+/// `exit_code` set (3 unreachable, 4 refused, 1 any other failure).
+std::optional<std::string> call(const endpoint& ep, const std::string& method,
+                                const std::string& target,
+                                const std::string& body,
+                                std::chrono::milliseconds limit,
+                                rapidjson::Document& doc, int* exit_code) {
+  auto r = net::http_call(ep.address, ep.port, method, target, body, ep.token,
+                          limit);
+  if (!r.ok) {
+    err("the service is not reachable at " + ep.address + ":"
+        + std::to_string(ep.port) + " (" + r.error + "): is it running?");
+    *exit_code = 3;
+    return std::nullopt;
+  }
+  doc.Parse(r.body.data(), r.body.size());
+  if (r.status != 200) {
+    std::string what = r.body;
+    if (!doc.HasParseError() && doc.IsObject())
+      if (auto e = json::get_string(doc, "error"))
+        what = std::string{*e};
+    err(r.status == 401 ? "refused: " + what + " (token file " + ep.token_file
+                            + ")"
+                        : what);
+    *exit_code = r.status == 401 ? 4 : 1;
+    return std::nullopt;
+  }
+  return std::move(r.body);
+}
+
+/// `reconcile --accept`: the accept, then GET /v1/reconcile until no venue
+/// differs (or `poll_limit`), then the final view.
+int accept_and_watch(const endpoint& ep, const client_command& cmd) {
+  rapidjson::Document doc;
+  int code = 0;
+  auto answer = call(ep, "POST", "/v1/reconcile/accept", "", accept_timeout,
+                     doc, &code);
+  if (!answer)
+    return code;
+  bool json_out = cmd.format == "json";
+  if (json_out)
+    out(*answer + "\n");
+  else if (!doc.HasParseError() && doc.IsObject())
+    out(str(doc, "result") + "\n");
+  auto deadline = std::chrono::steady_clock::now() + poll_limit;
+  std::string view;
+  for (;;) {
+    auto body = call(ep, "GET", "/v1/reconcile", "", timeout, doc, &code);
+    if (!body)
+      return code;
+    view = std::move(*body);
+    if (doc.HasParseError() || !doc.IsObject()) {
+      err("unreadable answer from GET /v1/reconcile");
+      return 1;
+    }
+    if (verdict_of(doc) != reconcile_verdict::mismatch
+        || std::chrono::steady_clock::now() + poll_interval > deadline)
+      break;
+    std::this_thread::sleep_for(poll_interval);
+  }
+  out(json_out ? view + "\n" : "\n" + render_reconcile(doc));
+  auto verdict = verdict_of(doc);
+  if (verdict == reconcile_verdict::mismatch)
+    err("venues still differ from the journal after "
+        + std::to_string(poll_limit.count()) + " s");
+  return exit_code(verdict);
 }
 
 } // namespace
@@ -179,10 +319,27 @@ client (talks to a running service's control API on 127.0.0.1):
   resume                    return to ACTIVE after a halt
   spawn SYMBOL [--venue V]  add a book and a strategy for SYMBOL at runtime
   stop SYMBOL [--venue V]   stop SYMBOL's strategy and book, cancelling its orders
-  orders                    open and recent orders
+  orders [--all] [--limit N]
+                            open and recent orders; --all: the journal's order history
+                            (newest first, N from 1 to 10000, default 50)
   positions                 positions and PnL
+  fills [--limit N]         the journal's fills, newest first
+  signals [--blocked] [--limit N]
+                            strategy signals, acted on or blocked (--blocked: only those) with why
+  pnl [--limit N]           live PnL, then the journaled PnL snapshots
+  reconcile                 per venue: OK, MISMATCH (with the differences) or INCOMPLETE;
+                            the trading state; recent reconciliation records.
+                            exit 0 all venues clean, 3 a venue differs, 4 a venue not read yet
+  reconcile --accept        adopt each mismatched venue's holdings, then wait (up to 30 s)
+                            until no venue differs; exit 0 clean, 3 still differs, 4 incomplete
   fault KIND [SYMBOL] [--venue V] [--ms N]
                             inject a fault: feed-drop, seq-gap, malformed, stall, crash-book
+  every client command takes --json: the API's answer as is.
+  exit codes: 0 ok, 1 the service answered with an error, 2 bad arguments,
+  3 the service is not reachable, 4 the token was refused (reconcile: see above)
+
+journal (reads the journal file itself; the service may be running or not):
+  journal export --csv DIR  one CSV file per journal table into DIR; exit 2 if it cannot
 
 local Binance-protocol exchange (a separate process, TLS on 127.0.0.1):
   exchange-sim [--data-dir D] [--spot-port N] [--usdm-port N] [--step-ms N] [--seed N]
@@ -207,156 +364,49 @@ int run_client(const std::string& command, const std::vector<std::string>& args,
     }
     cfg = std::get<config::agora_config>(loaded);
   }
-  // Options shared by the commands.
-  std::vector<std::string> positional;
-  std::string reason, venue, format = "text";
-  int64_t ms = 0;
-  for (size_t i = 0; i < args.size(); ++i) {
-    auto& a = args[i];
-    auto value = [&](const char* name) -> std::optional<std::string> {
-      if (i + 1 >= args.size()) {
-        err(std::string{name} + " needs a value");
-        return std::nullopt;
-      }
-      return args[++i];
-    };
-    if (a == "--json" || a == "--dot") {
-      format = a.substr(2);
-    } else if (a == "--reason") {
-      auto v = value("--reason");
-      if (!v)
-        return 2;
-      reason = *v;
-    } else if (a == "--venue") {
-      auto v = value("--venue");
-      if (!v)
-        return 2;
-      venue = *v;
-    } else if (a == "--ms") {
-      auto v = value("--ms");
-      if (!v)
-        return 2;
-      try {
-        ms = std::stoll(*v);
-      } catch (...) {
-        err("--ms needs a number of milliseconds, got '" + *v + "'");
-        return 2;
-      }
-    } else if (a.rfind("--", 0) == 0) {
-      err("unknown option '" + a + "' for '" + command + "' (see agora --help)");
-      return 2;
-    } else {
-      positional.push_back(a);
-    }
-  }
-  auto want_args = [&](size_t lo, size_t hi, const char* usage) {
-    if (positional.size() < lo || positional.size() > hi) {
-      err(std::string{"usage: agora "} + usage);
-      return false;
-    }
-    return true;
-  };
-  std::string method = "GET", target, body;
-  if (command == "graph") {
-    if (!want_args(0, 0, "graph [--json|--dot]"))
-      return 2;
-    target = "/v1/graph";
-  } else if (command == "status") {
-    if (!want_args(0, 0, "status"))
-      return 2;
-    target = "/v1/status";
-  } else if (command == "orders") {
-    if (!want_args(0, 0, "orders"))
-      return 2;
-    target = "/v1/orders";
-  } else if (command == "positions") {
-    if (!want_args(0, 0, "positions"))
-      return 2;
-    target = "/v1/positions";
-  } else if (command == "halt") {
-    if (!want_args(0, 0, "halt [--reason TEXT]"))
-      return 2;
-    method = "POST";
-    target = "/v1/halt";
-    body = "{\"reason\":" + quote(reason.empty() ? "operator halt" : reason) + "}";
-  } else if (command == "resume") {
-    if (!want_args(0, 0, "resume"))
-      return 2;
-    method = "POST";
-    target = "/v1/resume";
-  } else if (command == "spawn" || command == "stop") {
-    if (!want_args(1, 1, command == "spawn" ? "spawn SYMBOL [--venue V]"
-                                            : "stop SYMBOL [--venue V]"))
-      return 2;
-    method = "POST";
-    target = "/v1/" + command;
-    body = "{\"symbol\":" + quote(positional[0]) + ",\"venue\":" + quote(venue)
-           + "}";
-  } else if (command == "fault") {
-    if (!want_args(1, 2, "fault KIND [SYMBOL] [--venue V] [--ms N]"))
-      return 2;
-    method = "POST";
-    target = "/v1/fault";
-    body = "{\"kind\":" + quote(positional[0]) + ",\"symbol\":"
-           + quote(positional.size() > 1 ? positional[1] : "") + ",\"venue\":"
-           + quote(venue) + ",\"duration_ms\":" + std::to_string(ms) + "}";
-  } else {
-    err("unknown command '" + command + "' (see agora --help)");
+  std::string error;
+  auto cmd = parse_client_command(command, args, &error);
+  if (!cmd) {
+    err(error);
     return 2;
   }
-  // Token: the service writes it at first start.
-  auto token_file = config::token_file_path(cfg);
-  std::ifstream tf{token_file};
-  std::string token;
-  if (!tf || !std::getline(tf, token) || token.empty()) {
-    err("cannot read the control token from " + token_file
-        + ": is the service running (agora run) with the same --config and "
-          "working directory?");
-    return 3;
-  }
-  auto port = cfg.control.port;
-  if (port == 0) {
-    std::ifstream pf{cfg.data_dir + "/control.port"};
-    unsigned p = 0;
-    if (!(pf >> p) || p == 0 || p > 65535) {
-      err("control port is ephemeral and " + cfg.data_dir
-          + "/control.port is missing: is the service running?");
-      return 3;
-    }
-    port = static_cast<uint16_t>(p);
-  }
-  auto r = net::http_call(cfg.control.address, port, method, target, body,
-                          token, timeout);
-  if (!r.ok) {
-    err("the service is not reachable at " + cfg.control.address + ":"
-        + std::to_string(port) + " (" + r.error + "): is it running?");
-    return 3;
-  }
+  if (cmd->name == "journal")
+    return export_journal(cfg, cmd->csv_dir);
+  int code = 0;
+  auto ep = find_service(cfg, &code);
+  if (!ep)
+    return code;
+  if (cmd->accept)
+    return accept_and_watch(*ep, *cmd);
   rapidjson::Document doc;
-  doc.Parse(r.body.data(), r.body.size());
-  if (r.status != 200) {
-    std::string what = r.body;
-    if (!doc.HasParseError() && doc.IsObject())
-      if (auto e = json::get_string(doc, "error"))
-        what = std::string{*e};
-    err(r.status == 401 ? "refused: " + what + " (token file " + token_file + ")"
-                        : what);
-    return r.status == 401 ? 4 : 1;
-  }
-  if (format == "json" || doc.HasParseError() || !doc.IsObject()) {
-    out(r.body);
+  auto body = call(*ep, cmd->method, cmd->target, cmd->body, timeout, doc,
+                   &code);
+  if (!body)
+    return code;
+  bool readable = !doc.HasParseError() && doc.IsObject();
+  if (cmd->format == "json" || !readable) {
+    out(*body);
     out("\n");
-    return 0;
+    return command == "reconcile" && readable ? exit_code(verdict_of(doc)) : 0;
   }
   if (command == "graph")
-    format == "dot" ? render_graph_dot(doc) : render_graph_text(doc);
+    cmd->format == "dot" ? render_graph_dot(doc) : render_graph_text(doc);
   else if (command == "status")
     render_status(doc);
   else if (command == "orders")
     render_orders(doc);
   else if (command == "positions")
     render_positions(doc);
-  else
+  else if (command == "fills")
+    out(render_fills(doc));
+  else if (command == "signals")
+    out(render_signals(doc));
+  else if (command == "pnl")
+    out(render_pnl(doc));
+  else if (command == "reconcile") {
+    out(render_reconcile(doc));
+    return exit_code(verdict_of(doc));
+  } else
     out(str(doc, "result") + "\n");
   return 0;
 }

@@ -60,6 +60,13 @@ int run_service(const std::string& config_path) {
     std::fprintf(stderr, "agora: %s\n", caf::to_string(credentials.error()).c_str());
     return 2;
   }
+  // No amnesia: a journal that cannot be opened and written stops the
+  // service here, before anything could trade.
+  auto run = prepare_journal(cfg);
+  if (!run.error.empty()) {
+    std::fprintf(stderr, "agora: refusing to start: %s\n", run.error.c_str());
+    return 2;
+  }
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
@@ -80,6 +87,8 @@ int run_service(const std::string& config_path) {
     opts.token = token;
     opts.port_file = cfg.data_dir + "/control.port";
     opts.credentials = std::move(*credentials);
+    opts.run = run.run;
+    log->info("journal_ready path={} run={}", config::journal_file_path(cfg), run.run);
     auto h = start_service(sys, cfg, std::move(opts));
     caf::scoped_actor self{sys};
     self->monitor(h.root);

@@ -576,7 +576,7 @@ chain spawn_chain(caf::actor_system& sys, caf::scoped_actor& self, uint16_t port
   sp.params.order_notional = notional::from_units(100);
   sp.params.allow_short = false;
   sp.directory = c.dir;
-  sp.cid_base = next_cid_base();
+  sp.cid_base = next_cid_base(0);
   sp.timer_interval = 3'600 * ns_per_s; // bars close on venue time only
   const auto strat_path = "strategies/" + sp.name;
   c.strategy = spawn_mean_reversion(sys, strat_path, std::move(sp));

@@ -365,7 +365,7 @@ void spawn_background(caf::actor_system& sys, caf::scoped_actor& self,
     sp.mode = sc.mode;
     sp.params = to_params(sc.mean_reversion);
     sp.directory = dir;
-    sp.cid_base = next_cid_base();
+    sp.cid_base = next_cid_base(0);
     auto path = "strategies/" + sc.name;
     auto strat = spawn_mean_reversion(sys, path, std::move(sp));
     register_entry(self, dir, path, "strategy", "strategies", strat);
@@ -488,7 +488,7 @@ run_result run_one(const setting& set, bool background, bool paced) {
     sp.params.order_notional = notional::from_units(100);
     sp.params.allow_short = false;
     sp.directory = dir;
-    sp.cid_base = next_cid_base();
+    sp.cid_base = next_cid_base(0);
     const auto strat_path = "strategies/" + sp.name;
     auto strat = spawn_mean_reversion(sys, strat_path, std::move(sp));
     register_entry(self, dir, strat_path, "strategy", "strategies", strat);

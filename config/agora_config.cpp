@@ -87,6 +87,12 @@ agora_config default_config() {
   return c;
 }
 
+std::string journal_file_path(const agora_config& c) {
+  if (!c.journal.path.empty())
+    return c.journal.path;
+  return (std::filesystem::path{c.data_dir} / "journal.db").string();
+}
+
 std::string token_file_path(const agora_config& c) {
   if (!c.control.token_file.empty())
     return c.control.token_file;

@@ -35,6 +35,17 @@ struct control_config {
   friend bool operator==(const control_config&, const control_config&) = default;
 };
 
+/// The SQLite journal (orders, fills, signals, ...; crash recovery).
+struct journal_config {
+  std::string path;                       ///< "" -> <data_dir>/journal.db.
+  std::string sync = "normal";            ///< "normal": WAL written per commit, fsync at checkpoints (survives a process crash); "full": fsync per commit (survives power loss).
+  nanos reconcile_interval = 30 * ns_per_s; ///< Venue reconciliation while running.
+  nanos recovery_timeout = 20 * ns_per_s;   ///< Orders of the last run must resolve by then.
+  nanos pnl_interval = 60 * ns_per_s;       ///< PnL snapshot period.
+
+  friend bool operator==(const journal_config&, const journal_config&) = default;
+};
+
 /// Restart intensity and backoff of every supervisor.
 struct supervision_config {
   size_t max_restarts = 5;               ///< At most this many restarts ...
@@ -174,6 +185,7 @@ struct agora_config {
   run_mode mode = run_mode::paper;
   scheduler_config scheduler;
   control_config control;
+  journal_config journal;
   supervision_config supervision;
   risk_config risk;
   gateway_config gateway;
@@ -188,6 +200,9 @@ struct agora_config {
 /// trading on the embedded sim venue with BTCUSDT, ETHUSDT, BTCUSDT-PERP and
 /// one fast mean-reversion strategy per symbol).
 agora_config default_config();
+
+/// The journal's file: `journal.path`, or `<data_dir>/journal.db`.
+std::string journal_file_path(const agora_config& c);
 
 /// The control API's token file: `control.token_file`, or
 /// `<data_dir>/control.token` when that is empty.

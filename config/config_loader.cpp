@@ -375,6 +375,22 @@ void read_control(checker& check, const json* v, const std::string& path,
   r.text("token_file", out.token_file);
 }
 
+void read_journal(checker& check, const json* v, const std::string& path,
+                  journal_config& out) {
+  object_reader r(check, v, path,
+                  {"path", "sync", "reconcile_interval_seconds", "recovery_timeout_seconds",
+                   "pnl_interval_seconds"});
+  r.text("path", out.path);
+  r.text("sync", out.sync, "expected one of: full, normal",
+         [](std::string_view s) { return s == "full" || s == "normal"; });
+  r.duration("reconcile_interval_seconds", out.reconcile_interval, ns_per_s, ns_per_s / 10,
+             "expected a number of seconds >= 0.1");
+  r.duration("recovery_timeout_seconds", out.recovery_timeout, ns_per_s, ns_per_s,
+             "expected a number of seconds >= 1");
+  r.duration("pnl_interval_seconds", out.pnl_interval, ns_per_s, ns_per_s,
+             "expected a number of seconds >= 1");
+}
+
 void read_supervision(checker& check, const json* v, const std::string& path,
                       supervision_config& out) {
   object_reader r(check, v, path,
@@ -777,7 +793,7 @@ void read_config(checker& check, const json& root, agora_config& cfg) {
   }
   object_reader r(check, &root, "",
                   {"data_dir", "log_level", "log_file", "status_interval_seconds", "mode",
-                   "scheduler", "control", "supervision", "risk", "gateway", "venues",
+                   "scheduler", "control", "journal", "supervision", "risk", "gateway", "venues",
                    "strategies", "strategy_template"});
   r.text("data_dir", cfg.data_dir, "expected a non-empty path",
          [](std::string_view s) { return !s.empty(); });
@@ -790,6 +806,7 @@ void read_config(checker& check, const json& root, agora_config& cfg) {
   r.mode("mode", cfg.mode);
   read_scheduler(check, r.get("scheduler"), "scheduler", cfg.scheduler);
   read_control(check, r.get("control"), "control", cfg.control);
+  read_journal(check, r.get("journal"), "journal", cfg.journal);
   read_supervision(check, r.get("supervision"), "supervision", cfg.supervision);
   read_risk(check, r.get("risk"), "risk", cfg.risk);
   read_gateway(check, r.get("gateway"), "gateway", cfg.gateway);

@@ -102,6 +102,7 @@ std::string_view to_string(reject_reason x) noexcept {
     case reject_reason::venue_rejected: return "VENUE_REJECTED";
     case reject_reason::no_liquidity: return "NO_LIQUIDITY";
     case reject_reason::strategy_stopped: return "STRATEGY_STOPPED";
+    case reject_reason::journal_unavailable: return "JOURNAL_UNAVAILABLE";
   }
   return "UNSET";
 }

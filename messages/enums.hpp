@@ -59,6 +59,7 @@ enum class reject_reason : uint8_t {
   venue_rejected = 15,
   no_liquidity = 16,        ///< Market/IOC order found nothing to take.
   strategy_stopped = 17,
+  journal_unavailable = 18, ///< The order could not be made durable before sending: not sent.
 };
 
 /// Why a book was marked stale.

@@ -7,6 +7,7 @@
 #include <caf/type_id.hpp>
 
 #include "messages/market_data.hpp"
+#include "messages/journal.hpp"
 #include "messages/orders.hpp"
 #include "messages/system.hpp"
 
@@ -97,6 +98,41 @@ CAF_BEGIN_TYPE_ID_BLOCK(agora, caf::first_custom_type_id)
   CAF_ADD_ATOM(agora, agora, keepalive_atom, "keepalive")
   CAF_ADD_ATOM(agora, agora, retry_atom, "retry")
   CAF_ADD_ATOM(agora, agora, query_atom, "query")
+
+  // Journal, recovery and reconciliation.
+  CAF_ADD_TYPE_ID(agora, (agora::signal_record))
+  CAF_ADD_TYPE_ID(agora, (agora::bar_record))
+  CAF_ADD_TYPE_ID(agora, (agora::risk_event_record))
+  CAF_ADD_TYPE_ID(agora, (agora::restart_record))
+  CAF_ADD_TYPE_ID(agora, (agora::pnl_record))
+  CAF_ADD_TYPE_ID(agora, (agora::holding))
+  CAF_ADD_TYPE_ID(agora, (agora::symbol_key))
+  CAF_ADD_TYPE_ID(agora, (agora::venue_order))
+  CAF_ADD_TYPE_ID(agora, (agora::venue_state_report))
+  CAF_ADD_TYPE_ID(agora, (agora::cancel_orphan))
+  CAF_ADD_TYPE_ID(agora, (agora::adopt_order))
+  CAF_ADD_TYPE_ID(agora, (agora::reconcile_difference))
+  CAF_ADD_TYPE_ID(agora, (agora::reconcile_report))
+  CAF_ADD_TYPE_ID(agora, (agora::reconcile_record))
+  CAF_ADD_TYPE_ID(agora, (agora::accept_venue_state))
+  CAF_ADD_TYPE_ID(agora, (agora::journal_holdings))
+  CAF_ADD_TYPE_ID(agora, (agora::holding_update))
+  CAF_ADD_TYPE_ID(agora, (std::vector<agora::order_view>))
+  CAF_ADD_TYPE_ID(agora, (std::vector<agora::bar_record>))
+  CAF_ADD_TYPE_ID(agora, (std::vector<agora::order_filled>))
+  CAF_ADD_TYPE_ID(agora, (std::vector<agora::signal_record>))
+  CAF_ADD_TYPE_ID(agora, (std::vector<agora::reconcile_record>))
+  CAF_ADD_TYPE_ID(agora, (std::vector<agora::pnl_record>))
+  CAF_ADD_TYPE_ID(agora, (std::vector<agora::reconcile_report>))
+  CAF_ADD_TYPE_ID(agora, (std::vector<agora::adopt_order>))
+  CAF_ADD_ATOM(agora, agora, record_atom, "record")
+  CAF_ADD_ATOM(agora, agora, recover_atom, "recover")
+  CAF_ADD_ATOM(agora, agora, fills_atom, "fills")
+  CAF_ADD_ATOM(agora, agora, signals_atom, "signals")
+  CAF_ADD_ATOM(agora, agora, pnl_atom, "pnl")
+  CAF_ADD_ATOM(agora, agora, venue_atom, "venue")
+  CAF_ADD_ATOM(agora, agora, accept_atom, "accept")
+  CAF_ADD_ATOM(agora, agora, flush_atom, "flush")
 
 CAF_END_TYPE_ID_BLOCK(agora)
 

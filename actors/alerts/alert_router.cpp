@@ -69,6 +69,7 @@ caf::behavior alert_router_impl(alert_router_actor* self, std::string path,
       auto suppressed = r.suppressed;
       r = recent_alert{now, 0};
       deliver(self, a, suppressed);
+      to_journal(self, a);
       if (st.recent.size() > 4096) {
         for (auto i = st.recent.begin(); i != st.recent.end();)
           i = now - i->second.last > st.throttle ? st.recent.erase(i)

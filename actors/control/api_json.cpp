@@ -3,6 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace agora {
@@ -31,9 +33,32 @@ void kv_i(writer& w, const char* k, int64_t v) {
   w.Int64(v);
 }
 
+void kv_b(writer& w, const char* k, bool v) {
+  w.Key(k);
+  w.Bool(v);
+}
+
+/// A finite double as a number, anything else as null (RapidJSON would
+/// write half a member for NaN or infinity).
+void kv_d(writer& w, const char* k, double v) {
+  w.Key(k);
+  if (std::isfinite(v))
+    w.Double(v);
+  else
+    w.Null();
+}
+
 template <class Tag>
 void kv(writer& w, const char* k, fixed<Tag> v) {
   kv(w, k, v.to_string());
+}
+
+/// `actual - expected` as a decimal, without overflowing.
+std::string difference(quantity expected, quantity actual) {
+  int64_t raw = 0;
+  if (__builtin_sub_overflow(actual.raw(), expected.raw(), &raw))
+    return "out of range";
+  return quantity::from_raw(raw).to_string();
 }
 
 std::string done(rapidjson::StringBuffer& buf) {
@@ -141,6 +166,139 @@ std::string to_json(const positions_report& x) {
     w.EndObject();
   }
   w.EndArray();
+  w.EndObject();
+  return done(buf);
+}
+
+std::string to_json(const std::vector<order_filled>& fills) {
+  rapidjson::StringBuffer buf;
+  writer w{buf};
+  w.StartObject();
+  w.Key("fills");
+  w.StartArray();
+  for (auto& f : fills) {
+    w.StartObject();
+    kv_i(w, "time_ns", f.venue_time != 0 ? f.venue_time : f.local_time);
+    kv(w, "venue", f.venue.str());
+    kv(w, "symbol", f.symbol.str());
+    kv(w, "cid", f.cid.value);
+    kv(w, "oid", f.oid.value);
+    kv(w, "tid", f.tid.value);
+    kv(w, "side", to_string(f.sd));
+    kv(w, "px", f.fill_px);
+    kv(w, "qty", f.fill_qty);
+    kv(w, "cum_qty", f.cum_qty);
+    kv(w, "leaves_qty", f.leaves_qty);
+    kv(w, "fee", f.fee);
+    kv(w, "liquidity", to_string(f.liq));
+    kv(w, "strategy", f.strategy);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return done(buf);
+}
+
+std::string to_json(const std::vector<signal_record>& signals) {
+  rapidjson::StringBuffer buf;
+  writer w{buf};
+  w.StartObject();
+  w.Key("signals");
+  w.StartArray();
+  for (auto& s : signals) {
+    w.StartObject();
+    kv_i(w, "time_ns", s.time);
+    kv(w, "strategy", s.strategy);
+    kv(w, "venue", s.venue.str());
+    kv(w, "symbol", s.symbol.str());
+    kv(w, "name", s.name);
+    kv_d(w, "z", s.z);
+    kv_d(w, "rho", s.rho);
+    kv_b(w, "acted", s.acted);
+    kv(w, "why", s.why);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return done(buf);
+}
+
+std::string pnl_json(const std::vector<pnl_record>& snapshots,
+                     const status_report& live) {
+  rapidjson::StringBuffer buf;
+  writer w{buf};
+  w.StartObject();
+  w.Key("snapshots");
+  w.StartArray();
+  for (auto& p : snapshots) {
+    w.StartObject();
+    kv_i(w, "time_ns", p.time);
+    kv(w, "realized", p.realized);
+    kv(w, "unrealized", p.unrealized);
+    kv(w, "gross_exposure", p.gross_exposure);
+    kv(w, "fees", p.fees);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("live");
+  w.StartObject();
+  kv(w, "realized", live.realized_pnl);
+  kv(w, "unrealized", live.unrealized_pnl);
+  kv(w, "gross_exposure", live.gross_exposure);
+  w.EndObject();
+  w.EndObject();
+  return done(buf);
+}
+
+std::string reconcile_json(const std::vector<reconcile_report>& venues,
+                           const std::vector<reconcile_record>& recent,
+                           const status_report& status) {
+  rapidjson::StringBuffer buf;
+  writer w{buf};
+  w.StartObject();
+  w.Key("venues");
+  w.StartArray();
+  for (auto& r : venues) {
+    w.StartObject();
+    kv(w, "venue", r.venue.str());
+    kv_i(w, "time_ns", r.time);
+    kv_b(w, "complete", r.complete);
+    kv(w, "error", r.error);
+    kv_b(w, "startup", r.startup);
+    kv(w, "orders_recovered", r.orders_recovered);
+    kv(w, "orphans_canceled", r.orphans_canceled);
+    kv(w, "fills_recovered", r.fills_recovered);
+    w.Key("differences");
+    w.StartArray();
+    for (auto& d : r.differences) {
+      w.StartObject();
+      kv(w, "key", d.key);
+      kv(w, "journal", d.expected);
+      kv(w, "venue", d.actual);
+      kv(w, "diff", difference(d.expected, d.actual));
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("recent");
+  w.StartArray();
+  for (auto& r : recent) {
+    w.StartObject();
+    kv_i(w, "time_ns", r.time);
+    kv(w, "venue", r.venue.str());
+    kv(w, "action", r.action);
+    kv(w, "key", r.key);
+    kv(w, "expected", r.expected);
+    kv(w, "actual", r.actual);
+    kv(w, "detail", r.detail);
+    kv(w, "by", r.by);
+    w.EndObject();
+  }
+  w.EndArray();
+  kv(w, "trading", to_string(status.state));
+  kv(w, "reason", status.state_reason);
   w.EndObject();
   return done(buf);
 }

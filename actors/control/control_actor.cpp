@@ -18,6 +18,7 @@
 #include <rapidjson/document.h>
 
 #include "actors/control/api_json.hpp"
+#include "actors/control/api_query.hpp"
 #include "messages/type_ids.hpp"
 #include "venues/common/actor_support.hpp"
 #include "venues/common/http_server.hpp"
@@ -31,6 +32,18 @@ using net::http_request;
 using net::http_response;
 
 constexpr auto ask_timeout = std::chrono::seconds(5);
+
+/// Accepting the venues' state waits for every mismatched venue's gateway,
+/// which risk bounds at 30 s.
+constexpr auto accept_timeout = std::chrono::seconds(40);
+
+/// Rows a journal listing returns unless `?limit=N` says otherwise, and the
+/// most it returns.
+constexpr uint64_t default_limit = 50;
+constexpr uint64_t max_limit = 10000;
+
+/// Journal records `GET /v1/reconcile` shows below the venues.
+constexpr uint64_t recent_reconciles = 20;
 
 /// Everything the request handler needs; lives as long as the server.
 struct api_context {
@@ -52,20 +65,29 @@ http_response fail(unsigned status, const std::string& what) {
   return reply(status, json_error(what));
 }
 
-/// Blocking request from the I/O thread; `error` gets a readable text.
+/// Blocking request from the I/O thread, waiting at most `timeout`;
+/// `error` gets a readable text.
 template <class T, class... Ts>
-std::optional<T> ask(api_context& ctx, const caf::actor& dest,
-                     std::string* error, Ts&&... xs) {
+std::optional<T> ask_within(api_context& ctx, const caf::actor& dest,
+                            caf::timespan timeout, std::string* error,
+                            Ts&&... xs) {
   if (!dest) {
     *error = "actor not running";
     return std::nullopt;
   }
   caf::scoped_actor self{*ctx.sys};
   std::optional<T> result;
-  self->request(dest, ask_timeout, std::forward<Ts>(xs)...)
+  self->request(dest, timeout, std::forward<Ts>(xs)...)
     .receive([&](T& x) { result = std::move(x); },
              [&](caf::error& err) { *error = ctx.sys->render(err); });
   return result;
+}
+
+/// `ask_within` with the usual bound (`ask_timeout`).
+template <class T, class... Ts>
+std::optional<T> ask(api_context& ctx, const caf::actor& dest,
+                     std::string* error, Ts&&... xs) {
+  return ask_within<T>(ctx, dest, ask_timeout, error, std::forward<Ts>(xs)...);
 }
 
 caf::actor lookup(api_context& ctx, const std::string& path) {
@@ -147,6 +169,91 @@ http_response do_orders(api_context& ctx) {
         all.orders.push_back(std::move(o));
   }
   return reply(200, to_json(all));
+}
+
+caf::actor journal(api_context& ctx) {
+  return well_known(*ctx.sys, journal_name);
+}
+
+caf::actor risk(api_context& ctx) {
+  return well_known(*ctx.sys, risk_name);
+}
+
+http_response do_fills(api_context& ctx, const api_target& t) {
+  std::string err;
+  auto limit = query_limit(t, default_limit, max_limit, &err);
+  if (!limit)
+    return fail(400, err);
+  auto r = ask<std::vector<order_filled>>(ctx, journal(ctx), &err,
+                                          fills_atom_v, *limit);
+  return r ? reply(200, to_json(*r)) : fail(503, "journal unavailable: " + err);
+}
+
+http_response do_signals(api_context& ctx, const api_target& t) {
+  std::string err;
+  auto limit = query_limit(t, default_limit, max_limit, &err);
+  if (!limit)
+    return fail(400, err);
+  auto blocked = query_flag(t, "blocked", &err);
+  if (!blocked)
+    return fail(400, err);
+  auto r = ask<std::vector<signal_record>>(ctx, journal(ctx), &err,
+                                           signals_atom_v, *blocked, *limit);
+  return r ? reply(200, to_json(*r)) : fail(503, "journal unavailable: " + err);
+}
+
+http_response do_pnl(api_context& ctx, const api_target& t) {
+  std::string err;
+  auto limit = query_limit(t, default_limit, max_limit, &err);
+  if (!limit)
+    return fail(400, err);
+  auto snapshots = ask<std::vector<pnl_record>>(ctx, journal(ctx), &err,
+                                                pnl_atom_v, *limit);
+  if (!snapshots)
+    return fail(503, "journal unavailable: " + err);
+  auto live = ask<status_report>(ctx, risk(ctx), &err, status_atom_v);
+  if (!live)
+    return fail(503, "risk unavailable: " + err);
+  return reply(200, pnl_json(*snapshots, *live));
+}
+
+http_response do_order_history(api_context& ctx, const api_target& t) {
+  std::string err;
+  auto limit = query_limit(t, default_limit, max_limit, &err);
+  if (!limit)
+    return fail(400, err);
+  auto r = ask<std::vector<order_view>>(ctx, journal(ctx), &err, orders_atom_v,
+                                        false, *limit);
+  if (!r)
+    return fail(503, "journal unavailable: " + err);
+  return reply(200, to_json(orders_report{std::move(*r)}));
+}
+
+http_response do_reconcile(api_context& ctx) {
+  std::string err;
+  auto venues = ask<std::vector<reconcile_report>>(ctx, risk(ctx), &err,
+                                                   reconcile_atom_v);
+  if (!venues)
+    return fail(503, "risk unavailable: " + err);
+  auto status = ask<status_report>(ctx, risk(ctx), &err, status_atom_v);
+  if (!status)
+    return fail(503, "risk unavailable: " + err);
+  auto recent = ask<std::vector<reconcile_record>>(ctx, journal(ctx), &err,
+                                                   reconcile_atom_v,
+                                                   recent_reconciles);
+  if (!recent)
+    return fail(503, "journal unavailable: " + err);
+  return reply(200, reconcile_json(*venues, *recent, *status));
+}
+
+http_response do_accept(api_context& ctx) {
+  std::string err;
+  auto r = ask_within<std::string>(ctx, risk(ctx), accept_timeout, &err,
+                                   accept_venue_state{"cli"});
+  if (!r)
+    return fail(503, "risk unavailable: " + err);
+  ctx.log->warn("venue_state_accept_requested by=cli result=\"{}\"", *r);
+  return reply(200, json_result(*r));
 }
 
 http_response do_spawn(api_context& ctx, const body_fields& b) {
@@ -253,10 +360,25 @@ http_response route(api_context& ctx, const http_request& req) {
   auto body = parse_body(req.body, &err);
   if (!body)
     return fail(400, err);
-  auto& t = req.target;
+  auto t = parse_target(req.target, &err);
+  if (!t)
+    return fail(400, err);
   auto is = [&](const char* m, const char* path) {
-    return req.method == m && t == path;
+    return req.method == m && t->path == path;
   };
+  // Only the journal listings take parameters.
+  auto bad = [&]() -> std::optional<std::string> {
+    if (req.method != "GET")
+      return unexpected_param(*t, {});
+    if (t->path == "/v1/signals")
+      return unexpected_param(*t, {"limit", "blocked"});
+    if (t->path == "/v1/fills" || t->path == "/v1/pnl"
+        || t->path == "/v1/orders/history")
+      return unexpected_param(*t, {"limit"});
+    return unexpected_param(*t, {});
+  }();
+  if (bad)
+    return fail(400, *bad);
   if (is("GET", "/v1/graph")) {
     auto g = graph(ctx, &err);
     return g ? reply(200, to_json(*g)) : fail(503, err);
@@ -293,13 +415,25 @@ http_response route(api_context& ctx, const http_request& req) {
                               resume_trading{"cli"});
     return r ? reply(200, json_result(*r)) : fail(503, err);
   }
+  if (is("GET", "/v1/fills"))
+    return do_fills(ctx, *t);
+  if (is("GET", "/v1/signals"))
+    return do_signals(ctx, *t);
+  if (is("GET", "/v1/pnl"))
+    return do_pnl(ctx, *t);
+  if (is("GET", "/v1/orders/history"))
+    return do_order_history(ctx, *t);
+  if (is("GET", "/v1/reconcile"))
+    return do_reconcile(ctx);
+  if (is("POST", "/v1/reconcile/accept"))
+    return do_accept(ctx);
   if (is("POST", "/v1/spawn"))
     return do_spawn(ctx, *body);
   if (is("POST", "/v1/stop"))
     return do_stop(ctx, *body);
   if (is("POST", "/v1/fault"))
     return do_fault(ctx, *body);
-  return fail(404, "no route " + req.method + " " + t);
+  return fail(404, "no route " + req.method + " " + t->path);
 }
 
 struct control_state {

@@ -38,8 +38,14 @@ struct control_params {
 /// thread). Every request needs `Authorization: Bearer <token>`.
 ///
 /// Routes: GET /v1/graph, /v1/status, /v1/orders, /v1/positions, /metrics;
+/// the journal's GET /v1/fills[?limit=N], /v1/signals[?limit=N][&blocked=1],
+/// /v1/pnl[?limit=N], /v1/orders/history[?limit=N] (N from 1 to 10000,
+/// default 50, newest first) and GET /v1/reconcile (risk's latest report per
+/// venue, the journal's recent reconciliation records, the trading state);
 /// POST /v1/halt {"reason"}, /v1/resume, /v1/spawn {"symbol","venue"},
-/// /v1/stop {"symbol","venue"}, /v1/fault {"kind","symbol","duration_ms"}.
+/// /v1/stop {"symbol","venue"}, /v1/fault {"kind","symbol","duration_ms"},
+/// /v1/reconcile/accept (adopt the mismatched venues' state; may take up to
+/// 40 s, other requests wait meanwhile). Unknown query parameters get 400.
 caf::actor spawn_control(caf::actor_system& sys, const std::string& path,
                          control_params params);
 

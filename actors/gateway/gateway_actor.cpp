@@ -1,5 +1,6 @@
 #include "actors/gateway/gateway_actor.hpp"
 
+#include <functional>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -27,6 +28,16 @@ struct gateway_state {
   std::unordered_map<client_order_id, caf::actor> owners;
   std::set<client_order_id> halt_cancels;
   trading_state state = trading_state::active;
+  // Recovery and reconciliation (with a journal).
+  std::set<client_order_id> adopting; ///< Orders of the last run not resolved yet.
+  bool recovery_started = false;
+  bool reconciling = false;
+  nanos last_fill = 0;
+  std::vector<reconcile_difference> seen_once; ///< A periodic mismatch waiting for confirmation.
+  uint64_t orders_recovered = 0;
+  uint64_t orphans_canceled = 0;
+  uint64_t fills_recovered = 0;
+  uint64_t reconciliations = 0;
   uint64_t submitted = 0;
   uint64_t rejected = 0;
   uint64_t fills = 0;
@@ -56,6 +67,8 @@ void reject(gateway_actor* self, const caf::actor& owner,
                o.venue, o.symbol, o.cid, why, e.detail, o.strategy);
   if (owner)
     self->send(owner, e);
+  if (st.params.journal)
+    to_journal(self, e);
   to_risk(self, caf::make_message(std::move(e)));
 }
 
@@ -94,6 +107,339 @@ uint64_t cancel_open(gateway_actor* self, bool for_halt,
   return n;
 }
 
+caf::actor journal_of(gateway_actor* self) {
+  return well_known(self->system(), journal_name);
+}
+
+/// Sends a checked, tracked (and journaled) order to the venue.
+void dispatch(gateway_actor* self, const caf::actor& owner, submit_order o) {
+  auto& st = self->state;
+  auto now = now_of(self);
+  if (!st.endpoint) {
+    st.tracker->on_rejected(order_rejected{o.cid, o.venue, o.symbol,
+                                           reject_reason::venue_unavailable,
+                                           "", o.strategy, now, now});
+    st.owners.erase(o.cid);
+    reject(self, owner, o, reject_reason::venue_unavailable,
+           "order entry not connected");
+    return;
+  }
+  self->send(st.endpoint, std::move(o));
+}
+
+/// The journal could not take the order: it does not leave.
+void not_journaled(gateway_actor* self, const caf::actor& owner,
+                   const submit_order& o, const std::string& why) {
+  auto& st = self->state;
+  auto now = now_of(self);
+  st.tracker->on_rejected(order_rejected{o.cid, o.venue, o.symbol,
+                                         reject_reason::journal_unavailable, why,
+                                         o.strategy, now, now});
+  st.owners.erase(o.cid);
+  st.log->error("order_not_journaled venue={} cid={} error=\"{}\"", o.venue, o.cid, why);
+  reject(self, owner, o, reject_reason::journal_unavailable, "not journaled: " + why);
+}
+
+/// Halts trading: a fill the journal could not take was acted on anyway
+/// (the venue has it; leaving it out of positions would be worse).
+void fill_not_journaled(gateway_actor* self, const order_filled& e, const std::string& why) {
+  auto& st = self->state;
+  st.log->critical("fill_not_journaled venue={} cid={} tid={} qty={} error=\"{}\"",
+                   e.venue, e.cid, e.tid, e.fill_qty, why);
+  raise_alert(self, alert_level::critical, st.path,
+              "fill of order " + std::to_string(e.cid.value) + " not journaled: " + why,
+              now_of(self));
+  if (auto risk = well_known(self->system(), risk_name))
+    self->send(risk, halt_trading{"fill not journaled: " + why, st.path});
+}
+
+void adoption_resolved(gateway_actor* self, client_order_id cid);
+
+/// Acts on a fill: the owner, risk, and recovery bookkeeping.
+void act_on_fill(gateway_actor* self, const order_filled& e) {
+  auto& st = self->state;
+  ++st.fills;
+  st.log->info("order_filled venue={} symbol={} cid={} side={} px={} "
+               "qty={} cum={} leaves={} fee={} liq={} strategy={}",
+               e.venue, e.symbol, e.cid, e.sd, e.fill_px, e.fill_qty,
+               e.cum_qty, e.leaves_qty, e.fee, e.liq, e.strategy);
+  fan_out(self, e, e.leaves_qty.is_zero());
+  if (e.leaves_qty.is_zero())
+    adoption_resolved(self, e.cid);
+}
+
+// -- recovery and reconciliation ----------------------------------------------
+
+enum class reconcile_mode { startup, periodic, forced };
+
+using state_handler = std::function<void(venue_state_report&, journal_holdings&)>;
+using error_handler = std::function<void(const std::string&)>;
+
+/// Reads the venue's account, then what the journal expects of it.
+void read_both(gateway_actor* self, state_handler on_ok, error_handler on_error) {
+  auto& st = self->state;
+  auto journal = journal_of(self);
+  if (!st.endpoint || !journal) {
+    on_error(!st.endpoint ? "order entry not connected" : "journal not running");
+    return;
+  }
+  self->request(st.endpoint, std::chrono::seconds(15), venue_atom_v)
+    .then(
+      [self, journal, on_ok, on_error](venue_state_report& vs) {
+        self->request(journal, std::chrono::seconds(10), venue_atom_v,
+                      self->state.params.venue)
+          .then([vs, on_ok](journal_holdings& jh) mutable { on_ok(vs, jh); },
+                [self, on_error](caf::error& err) {
+                  on_error("journal: " + self->system().render(err));
+                });
+      },
+      [self, on_error](caf::error& err) {
+        on_error("venue: " + self->system().render(err));
+      });
+}
+
+/// Expected holdings per key: baseline + our net fills + adjustments of the
+/// symbols that move it. Baselines missing for a key with no history are
+/// taken from the venue (journaled).
+std::vector<reconcile_difference>
+compare_holdings(gateway_actor* self, const venue_state_report& vs,
+                 const journal_holdings& jh, bool record_baselines) {
+  auto& st = self->state;
+  auto now = now_of(self);
+  std::map<std::string, quantity> baseline, actual, per_symbol;
+  for (auto& h : jh.baselines)
+    baseline[h.key] = h.qty;
+  for (auto& h : vs.holdings)
+    actual[h.key] = h.qty;
+  std::map<std::string, bool> history;
+  for (auto& h : jh.net_fills) {
+    per_symbol[h.key] = per_symbol[h.key] + h.qty;
+    history[h.key] = true;
+  }
+  for (auto& h : jh.adjustments) {
+    per_symbol[h.key] = per_symbol[h.key] + h.qty;
+    history[h.key] = true;
+  }
+  std::map<std::string, std::vector<std::string>> symbols_of;
+  for (auto& sk : vs.symbol_keys)
+    symbols_of[sk.key].push_back(sk.symbol.str());
+  std::vector<reconcile_difference> diffs;
+  for (auto& [key, symbols] : symbols_of) {
+    bool has_history = false;
+    quantity ours;
+    for (auto& sym : symbols) {
+      has_history = has_history || history[sym];
+      ours = ours + per_symbol[sym];
+    }
+    auto b = baseline.find(key);
+    if (b == baseline.end()) {
+      if (!has_history && record_baselines) {
+        to_journal(self, holding_update{st.params.venue, key, actual[key], true,
+                                        "reconcile", now});
+        to_journal(self, reconcile_record{now, st.params.venue, "baseline", key,
+                                          actual[key], actual[key],
+                                          "first sight of this holding", "reconcile"});
+        st.log->info("reconcile_baseline venue={} key={} qty={}", st.params.venue, key,
+                     actual[key]);
+        continue;
+      }
+      b = baseline.emplace(key, quantity{}).first;
+    }
+    auto expected = b->second + ours;
+    if (expected != actual[key])
+      diffs.push_back(reconcile_difference{st.params.venue, key, expected, actual[key]});
+  }
+  return diffs;
+}
+
+bool same(const std::vector<reconcile_difference>& a,
+          const std::vector<reconcile_difference>& b) {
+  if (a.size() != b.size())
+    return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].key != b[i].key || a[i].expected != b[i].expected
+        || a[i].actual != b[i].actual)
+      return false;
+  return true;
+}
+
+/// True while an order is between us and the venue (holdings may be moving).
+bool in_flight(gateway_actor* self) {
+  for (auto& o : self->state.tracker->open_orders())
+    if (o.status == order_status::pending_new || o.status == order_status::pending_cancel)
+      return true;
+  return false;
+}
+
+void report(gateway_actor* self, reconcile_report r) {
+  auto& st = self->state;
+  ++st.reconciliations;
+  if (!r.complete)
+    st.log->warn("reconcile_incomplete venue={} startup={} error=\"{}\"", st.params.venue,
+                 r.startup, r.error);
+  else
+    st.log->info("reconciled venue={} startup={} differences={} orphans_canceled={} "
+                 "orders_recovered={} fills_recovered={}",
+                 st.params.venue, r.startup, r.differences.size(), r.orphans_canceled,
+                 r.orders_recovered, r.fills_recovered);
+  for (auto& d : r.differences)
+    st.log->error("reconcile_mismatch venue={} key={} journal={} venue_holds={}",
+                  st.params.venue, d.key, d.expected, d.actual);
+  to_risk(self, caf::make_message(std::move(r)));
+}
+
+void reconcile(gateway_actor* self, reconcile_mode mode) {
+  auto& st = self->state;
+  if (!st.params.journal || st.reconciling)
+    return;
+  st.reconciling = true;
+  auto startup = mode == reconcile_mode::startup;
+  read_both(
+    self,
+    [self, mode, startup](venue_state_report& vs, journal_holdings& jh) {
+      auto& st = self->state;
+      st.reconciling = false;
+      auto now = now_of(self);
+      reconcile_report r;
+      r.venue = st.params.venue;
+      r.time = now;
+      r.complete = true;
+      r.startup = startup;
+      r.orders_recovered = st.orders_recovered;
+      r.fills_recovered = st.fills_recovered;
+      // Orphans: resting there, not a live order of ours here.
+      for (auto& vo : vs.open_orders) {
+        auto* known = vo.cid.valid() ? st.tracker->find(vo.cid) : nullptr;
+        if (known && !is_terminal(known->status))
+          continue;
+        if (st.endpoint)
+          self->send(st.endpoint, cancel_orphan{st.params.venue, vo.symbol, vo.oid,
+                                                vo.client_id});
+        ++r.orphans_canceled;
+        ++st.orphans_canceled;
+        st.log->warn("orphan_order_canceled venue={} symbol={} client_id={} oid={} "
+                     "side={} px={} qty={}",
+                     st.params.venue, vo.symbol, vo.client_id, vo.oid, vo.sd, vo.px, vo.qty);
+        to_journal(self, reconcile_record{
+                           now, st.params.venue, "orphan_canceled", vo.symbol.str(),
+                           vo.qty, vo.cum_qty,
+                           "client_id=" + vo.client_id + " oid=" + std::to_string(vo.oid.value)
+                             + " side=" + std::string{to_string(vo.sd)}
+                             + " px=" + vo.px.to_string(),
+                           "reconcile"});
+      }
+      if (!st.adopting.empty()) {
+        r.complete = false;
+        r.error = std::to_string(st.adopting.size())
+                  + " order(s) of the last run not resolved with the venue yet";
+        report(self, std::move(r));
+        return;
+      }
+      if (!vs.keeps_account) {
+        report(self, std::move(r));
+        return;
+      }
+      if (mode == reconcile_mode::periodic
+          && (in_flight(self) || now - st.last_fill < st.params.quiet_before_compare))
+        return; // holdings may be moving: next round
+      r.differences = compare_holdings(self, vs, jh, true);
+      if (mode == reconcile_mode::periodic && !r.differences.empty()
+          && !same(r.differences, st.seen_once)) {
+        st.seen_once = r.differences; // confirm on the next round
+        return;
+      }
+      st.seen_once.clear();
+      for (auto& d : r.differences)
+        to_journal(self, reconcile_record{now, st.params.venue, "mismatch", d.key, d.expected,
+                                          d.actual, "", "reconcile"});
+      if (startup && r.differences.empty())
+        to_journal(self, reconcile_record{now, st.params.venue, "matched", "", {}, {},
+                                          "startup reconciliation", "reconcile"});
+      report(self, std::move(r));
+    },
+    [self, startup](const std::string& why) {
+      auto& st = self->state;
+      st.reconciling = false;
+      reconcile_report r;
+      r.venue = st.params.venue;
+      r.time = now_of(self);
+      r.startup = startup;
+      r.error = why;
+      report(self, std::move(r));
+    });
+}
+
+/// An adopted order reached a terminal state.
+void adoption_resolved(gateway_actor* self, client_order_id cid) {
+  auto& st = self->state;
+  if (st.adopting.erase(cid) == 0 || !st.adopting.empty())
+    return;
+  st.log->info("recovery_orders_resolved venue={} recovered={}", st.params.venue,
+               st.orders_recovered);
+  reconcile(self, reconcile_mode::startup);
+}
+
+/// Start-up: take over what the last run left open, then reconcile.
+void start_recovery(gateway_actor* self) {
+  auto& st = self->state;
+  if (!st.params.journal || st.recovery_started)
+    return;
+  st.recovery_started = true;
+  auto journal = journal_of(self);
+  if (!journal) {
+    reconcile_report r;
+    r.venue = st.params.venue;
+    r.time = now_of(self);
+    r.startup = true;
+    r.error = "journal not running";
+    report(self, std::move(r));
+    st.recovery_started = false;
+    return;
+  }
+  self->request(journal, std::chrono::seconds(10), recover_atom_v, st.params.venue)
+    .then(
+      [self](std::vector<adopt_order>& orders) {
+        auto& st = self->state;
+        auto now = now_of(self);
+        for (auto& a : orders) {
+          auto status = a.cum_qty.is_positive() ? order_status::partially_filled
+                        : a.oid.valid()         ? order_status::accepted
+                                                : order_status::pending_new;
+          if (st.tracker->adopt(a.order, a.oid, a.cum_qty, status, now) != track_outcome::ok)
+            continue;
+          st.adopting.insert(a.order.cid);
+          ++st.orders_recovered;
+          st.log->warn("order_recovered venue={} symbol={} cid={} oid={} cum={} qty={} "
+                       "strategy={}: asking the venue, cancelling if live",
+                       a.order.venue, a.order.symbol, a.order.cid, a.oid, a.cum_qty,
+                       a.order.qty, a.order.strategy);
+          to_journal(self, reconcile_record{now, st.params.venue, "order_recovered",
+                                            a.order.symbol.str(), a.order.qty, a.cum_qty,
+                                            "cid=" + std::to_string(a.order.cid.value),
+                                            "recovery"});
+          if (st.endpoint) {
+            self->send(st.endpoint, a);
+            st.tracker->on_cancel_requested(a.order.cid, now);
+            cancel_order c{a.order.cid, a.order.venue, a.order.symbol, a.order.strategy, now};
+            to_journal(self, c);
+            self->send(st.endpoint, std::move(c));
+          }
+        }
+        if (st.adopting.empty())
+          reconcile(self, reconcile_mode::startup);
+      },
+      [self](caf::error& err) {
+        auto& st = self->state;
+        st.recovery_started = false;
+        reconcile_report r;
+        r.venue = st.params.venue;
+        r.time = now_of(self);
+        r.startup = true;
+        r.error = "journal: " + self->system().render(err);
+        report(self, std::move(r));
+      });
+}
+
 caf::behavior gateway_impl(gateway_actor* self, std::string path,
                            gateway_params params) {
   auto& st = self->state;
@@ -126,6 +472,7 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
                 self->state.specs[s.symbol] = s;
               self->state.log->info("gateway_ready venue={} instruments={}",
                                     self->state.params.venue, specs.size());
+              start_recovery(self);
             },
             [self](caf::error& err) { self->quit(std::move(err)); });
       },
@@ -134,6 +481,9 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
     self->request(risk, std::chrono::seconds(5), status_atom_v)
       .await([self](status_report& r) { self->state.state = r.state; },
              [](caf::error&) { /* risk not up: stay ACTIVE, risk will tell */ });
+  if (st.params.journal)
+    self->delayed_send(self, std::chrono::nanoseconds(st.params.reconcile_interval),
+                       reconcile_atom_v);
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     if (st.endpoint && msg.source == st.endpoint.address())
@@ -181,15 +531,22 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
                    "tif={} px={} qty={} strategy={}",
                    o.venue, o.symbol, o.cid, o.sd, o.type, o.tif, o.px, o.qty,
                    o.strategy);
-      if (!st.endpoint) {
-        st.tracker->on_rejected(order_rejected{o.cid, o.venue, o.symbol,
-                                               reject_reason::venue_unavailable,
-                                               "", o.strategy, now, now});
-        reject(self, owner, o, reject_reason::venue_unavailable,
-               "order entry not connected");
+      if (!st.params.journal) {
+        dispatch(self, owner, std::move(o));
         return;
       }
-      self->send(st.endpoint, std::move(o));
+      // Durable before it leaves: nothing else is handled meanwhile, so a
+      // cancel or a halt cannot overtake the order.
+      auto journal = journal_of(self);
+      if (!journal) {
+        not_journaled(self, owner, o, "journal not running");
+        return;
+      }
+      self->request(journal, std::chrono::seconds(5), record_atom_v, o)
+        .await([self, owner, o](bool) { dispatch(self, owner, o); },
+               [self, owner, o](caf::error& err) {
+                 not_journaled(self, owner, o, self->system().render(err));
+               });
     },
     [self](cancel_order& c) {
       auto& st = self->state;
@@ -208,6 +565,8 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       }
       st.log->info("cancel_submitted venue={} symbol={} cid={} strategy={}",
                    c.venue, c.symbol, c.cid, c.strategy);
+      if (st.params.journal)
+        to_journal(self, c);
       if (st.endpoint)
         self->send(st.endpoint, std::move(c));
     },
@@ -219,6 +578,8 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       st.log->info("order_accepted venue={} symbol={} cid={} oid={} px={} "
                    "qty={}",
                    e.venue, e.symbol, e.cid, e.oid, e.px, e.qty);
+      if (st.params.journal)
+        to_journal(self, e);
       fan_out(self, e, false);
     },
     [self](order_rejected& e) {
@@ -226,12 +587,26 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       ++st.processed;
       auto now = now_of(self);
       auto* known = st.tracker->find(e.cid);
+      if (known && st.adopting.count(e.cid) != 0 && !is_terminal(known->status)
+          && (e.reason == reject_reason::unknown_order
+              || e.reason == reject_reason::venue_unavailable)) {
+        // An order of the last run the venue does not have (never reached
+        // it, or long gone): closed with what the journal counted.
+        st.log->warn("recovered_order_unknown_to_venue venue={} cid={} cum={} detail=\"{}\"",
+                     e.venue, e.cid, known->cum_qty, e.detail);
+        self->send(self, order_canceled{e.cid, known->oid, known->venue, known->symbol,
+                                        known->sd, known->cum_qty, cancel_reason::expired,
+                                        known->strategy, e.venue_time, now});
+        return;
+      }
       if (known && known->status == order_status::pending_cancel
           && (known->oid.valid() || known->cum_qty.is_positive())) {
         // The venue refused our cancel: the order itself lives on.
         st.tracker->on_cancel_rejected(e.cid, now);
         st.log->info("cancel_rejected venue={} cid={} detail=\"{}\"", e.venue,
                      e.cid, e.detail);
+        if (st.params.journal)
+          to_journal(self, e);
         return;
       }
       if (st.tracker->on_rejected(e) != track_outcome::ok) {
@@ -243,7 +618,10 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       st.log->info("order_rejected venue={} symbol={} cid={} reason={} "
                    "detail=\"{}\"",
                    e.venue, e.symbol, e.cid, e.reason, e.detail);
+      if (st.params.journal)
+        to_journal(self, e);
       fan_out(self, e, true);
+      adoption_resolved(self, e.cid);
     },
     [self](order_filled& e) {
       auto& st = self->state;
@@ -254,12 +632,42 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
                       e.venue, e.cid, e.tid, to_string(outcome));
         return;
       }
-      ++st.fills;
-      st.log->info("order_filled venue={} symbol={} cid={} side={} px={} "
-                   "qty={} cum={} leaves={} fee={} liq={} strategy={}",
-                   e.venue, e.symbol, e.cid, e.sd, e.fill_px, e.fill_qty,
-                   e.cum_qty, e.leaves_qty, e.fee, e.liq, e.strategy);
-      fan_out(self, e, e.leaves_qty.is_zero());
+      st.last_fill = now_of(self);
+      if (!e.tid.valid()) {
+        // Found by a query, not reported by the venue's stream.
+        ++st.fills_recovered;
+        to_journal(self, reconcile_record{st.last_fill, e.venue, "fill_recovered",
+                                          e.symbol.str(), e.fill_qty, e.cum_qty,
+                                          "cid=" + std::to_string(e.cid.value),
+                                          "reconcile"});
+      }
+      if (!st.params.journal) {
+        act_on_fill(self, e);
+        return;
+      }
+      // Durable before anything acts on it.
+      auto journal = journal_of(self);
+      if (!journal) {
+        fill_not_journaled(self, e, "journal not running");
+        act_on_fill(self, e);
+        return;
+      }
+      self->request(journal, std::chrono::seconds(5), record_atom_v, e)
+        .await(
+          [self, e](bool fresh) {
+            if (!fresh) {
+              self->state.log->info("fill_already_journaled venue={} cid={} cum={}",
+                                    e.venue, e.cid, e.cum_qty);
+              if (e.leaves_qty.is_zero())
+                adoption_resolved(self, e.cid);
+              return;
+            }
+            act_on_fill(self, e);
+          },
+          [self, e](caf::error& err) {
+            fill_not_journaled(self, e, self->system().render(err));
+            act_on_fill(self, e);
+          });
     },
     [self](order_canceled& e) {
       auto& st = self->state;
@@ -270,7 +678,10 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
         return;
       st.log->info("order_canceled venue={} symbol={} cid={} cum={} reason={}",
                    e.venue, e.symbol, e.cid, e.cum_qty, e.reason);
+      if (st.params.journal)
+        to_journal(self, e);
       fan_out(self, e, true);
+      adoption_resolved(self, e.cid);
     },
     [self](trading_state_changed& s) {
       auto& st = self->state;
@@ -323,13 +734,73 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       ++self->state.processed;
       return cancel_open(self, false, &symbol);
     },
+    [self](reconcile_atom) {
+      auto& st = self->state;
+      ++st.processed;
+      if (!st.recovery_started)
+        start_recovery(self);
+      else
+        reconcile(self, reconcile_mode::periodic);
+      self->delayed_send(self, std::chrono::nanoseconds(st.params.reconcile_interval),
+                         reconcile_atom_v);
+    },
+    [self](accept_atom, const std::string& by) -> caf::result<std::string> {
+      auto& st = self->state;
+      ++st.processed;
+      if (!st.params.journal)
+        return std::string{"no journal: nothing to accept"};
+      auto rp = self->make_response_promise();
+      read_both(
+        self,
+        [self, rp, by](venue_state_report& vs, journal_holdings& jh) mutable {
+          auto& st = self->state;
+          auto now = now_of(self);
+          auto diffs = compare_holdings(self, vs, jh, false);
+          std::string done;
+          for (auto& d : diffs) {
+            // The adjustment goes on the first symbol that moves this key.
+            std::string symbol = d.key;
+            for (auto& sk : vs.symbol_keys)
+              if (sk.key == d.key) {
+                symbol = sk.symbol.str();
+                break;
+              }
+            auto delta = d.actual - d.expected;
+            holding_update u{st.params.venue, symbol, delta, false, by, now};
+            to_journal(self, u);
+            to_journal(self, reconcile_record{now, st.params.venue, "accepted", d.key,
+                                              d.expected, d.actual,
+                                              "adjusted " + symbol + " by " + delta.to_string(),
+                                              by});
+            to_risk(self, caf::make_message(u));
+            st.log->warn("venue_state_accepted venue={} key={} journal={} venue_holds={} "
+                         "by={}",
+                         st.params.venue, d.key, d.expected, d.actual, by);
+            done += (done.empty() ? "" : ", ") + d.key + " " + d.expected.to_string()
+                    + " -> " + d.actual.to_string();
+          }
+          st.seen_once.clear();
+          reconcile(self, reconcile_mode::forced);
+          rp.deliver(st.params.venue.str() + ": "
+                     + (done.empty() ? std::string{"nothing to accept"} : "accepted " + done));
+        },
+        [rp](const std::string& why) mutable {
+          rp.deliver(caf::make_error(caf::sec::runtime_error, why));
+        });
+      return rp;
+    },
     [self](stats_atom) {
       auto& st = self->state;
       return actor_stats{
         std::string{to_string(st.state)}, own_mailbox_size(self), st.processed,
         "open=" + std::to_string(st.tracker->open_count()) + " submitted="
           + std::to_string(st.submitted) + " rejected="
-          + std::to_string(st.rejected) + " fills=" + std::to_string(st.fills)};
+          + std::to_string(st.rejected) + " fills=" + std::to_string(st.fills)
+          + (st.params.journal
+               ? " recovered=" + std::to_string(st.orders_recovered) + " orphans_canceled="
+                   + std::to_string(st.orphans_canceled) + " reconciliations="
+                   + std::to_string(st.reconciliations)
+               : std::string{})};
     },
   };
 }

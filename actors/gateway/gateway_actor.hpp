@@ -17,6 +17,12 @@ struct gateway_params {
   double orders_per_minute = 30;  ///< Token bucket refill (below the venue limit).
   double burst = 10;              ///< Token bucket capacity.
   size_t keep_finished = 10'000;  ///< Finished orders kept for reports.
+  /// Journal every order before it leaves and every fill before it is acted
+  /// on; recover and reconcile at start. Off only in unit tests.
+  bool journal = false;
+  nanos reconcile_interval = 30 * ns_per_s; ///< Periodic reconciliation.
+  nanos recovery_timeout = 20 * ns_per_s;   ///< Orders of the last run must resolve by then.
+  nanos quiet_before_compare = 2 * ns_per_s; ///< No fill for this long before holdings are compared.
   const clock_source* clock = nullptr;
 };
 
@@ -33,6 +39,19 @@ struct gateway_params {
 /// - `trading_state_changed` (from risk) -> acknowledges to risk.
 /// - `(spec_atom, symbol_id)` -> instrument_spec.
 /// - `orders_atom` -> orders_report. `(cancel_all_atom)` -> uint64_t.
+///
+/// With `journal`: an order leaves only once the journal has it (else it is
+/// rejected JOURNAL_UNAVAILABLE), a fill is acted on only once the journal
+/// has it. At start the orders a previous run left open are adopted (the
+/// venue endpoint queries each; live ones are cancelled), then the venue
+/// is reconciled with the journal: orphan orders (on the venue, unknown to
+/// us) are cancelled and the venue's holdings compared with baseline + our
+/// fills + accepted adjustments; a `reconcile_report` goes to risk (which
+/// keeps trading halted until every venue reconciled cleanly). Then every
+/// `reconcile_interval` again (holdings only compared when no order is in
+/// flight and no fill came for `quiet_before_compare`; a mismatch must be
+/// seen twice). `(accept_atom, std::string by)` -> std::string: adopt the
+/// venue's holdings (adjustments journaled, risk told), then reconcile.
 caf::actor spawn_gateway(caf::actor_system& sys, const std::string& path,
                          gateway_params params);
 

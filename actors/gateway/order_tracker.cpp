@@ -85,6 +85,22 @@ track_outcome order_tracker::on_new(const submit_order& o, nanos now) {
   return track_outcome::ok;
 }
 
+track_outcome order_tracker::adopt(const submit_order& o, order_id oid,
+                                   quantity cum_qty, order_status status,
+                                   nanos now) {
+  if (is_terminal(status) || cum_qty > o.qty || cum_qty.is_negative())
+    return track_outcome::illegal_transition;
+  auto outcome = on_new(o, now);
+  if (outcome != track_outcome::ok)
+    return outcome;
+  auto& r = orders_.at(o.cid);
+  r.view.oid = oid;
+  r.view.cum_qty = cum_qty;
+  r.view.status = status;
+  r.acked = oid.valid() || status != order_status::pending_new;
+  return track_outcome::ok;
+}
+
 track_outcome order_tracker::on_accepted(const order_accepted& e) {
   auto* r = lookup(e.cid);
   if (r == nullptr)

@@ -54,6 +54,12 @@ public:
   /// and the finished one is forgotten.
   track_outcome on_new(const submit_order& o, nanos now);
 
+  /// Takes over an order a previous run left open (recovery): tracked with
+  /// the status, venue order id and cumulative quantity the journal has
+  /// (`status` must be live). Same duplicate rule as `on_new`.
+  track_outcome adopt(const submit_order& o, order_id oid, quantity cum_qty,
+                      order_status status, nanos now);
+
   /// The venue accepted: pending_new -> accepted. Also legal after a cancel
   /// request (stays pending_cancel) or a racing fill or cancel (status
   /// unchanged). Records the venue's order id. A second accept ->

@@ -34,6 +34,11 @@ struct risk_state {
   std::map<uint64_t, pending_change> changes; ///< By epoch.
   nanos last_ack_latency = 0;
   nanos started = 0;
+  // Recovery and reconciliation.
+  std::set<venue_id> recovering;           ///< Not reconciled cleanly since start.
+  std::set<venue_id> mismatched;           ///< Last report had differences.
+  std::map<venue_id, reconcile_report> reports;
+  bool auto_halt = false;                  ///< HALTED by recovery or reconciliation (lifted when clean).
   uint64_t intents = 0;
   uint64_t denied = 0;
   uint64_t fills = 0;
@@ -55,6 +60,10 @@ void deny(risk_actor* self, const submit_order& o, reject_reason why,
                "reason={} detail=\"{}\" strategy={}",
                o.venue, o.symbol, o.cid, o.sd, o.px, o.qty, why, detail,
                o.strategy);
+  if (st.params.journal)
+    to_journal(self, signal_record{now, o.strategy, o.venue, o.symbol, "intent_denied", 0, 0,
+                                   false,
+                                   std::string{to_string(why)} + ": " + detail});
   auto sender = caf::actor_cast<caf::actor>(self->current_sender());
   if (sender)
     self->send(sender, order_rejected{o.cid, o.venue, o.symbol, why,
@@ -168,6 +177,9 @@ std::string change_state(risk_actor* self, trading_state to,
   st.log->warn("trading_state_changed from={} to={} by={} reason=\"{}\" "
                "epoch={}",
                from, to, by, reason, st.engine->epoch());
+  if (st.params.journal)
+    to_journal(self, risk_event_record{now_of(self), "state_changed",
+                                       std::string{to_string(to)}, reason, by});
   raise_alert(self,
               to == trading_state::active ? alert_level::info
                                           : alert_level::critical,
@@ -225,6 +237,96 @@ void mark_positions(risk_actor* self) {
   }
 }
 
+std::string names(const std::set<venue_id>& vs) {
+  std::string out;
+  for (auto& v : vs)
+    out += (out.empty() ? "" : ",") + v.str();
+  return out;
+}
+
+/// Lifts a halt recovery or reconciliation imposed once every venue is clean.
+void maybe_resume_after_reconcile(risk_actor* self) {
+  auto& st = self->state;
+  if (!st.auto_halt || !st.recovering.empty() || !st.mismatched.empty())
+    return;
+  st.auto_halt = false;
+  if (st.engine->state() == trading_state::halted)
+    change_state(self, trading_state::active, "every venue reconciled with the journal",
+                 "reconcile");
+}
+
+void on_reconcile_report(risk_actor* self, reconcile_report& r) {
+  auto& st = self->state;
+  auto venue = r.venue;
+  if (!r.complete) {
+    st.reports[venue] = std::move(r);
+    return;
+  }
+  if (!r.differences.empty()) {
+    bool first = st.mismatched.insert(venue).second;
+    std::string what;
+    for (auto& d : r.differences)
+      what += (what.empty() ? "" : "; ") + d.key + ": journal " + d.expected.to_string()
+              + ", venue " + d.actual.to_string();
+    auto reason = "reconciliation mismatch on " + venue.str() + " (" + what
+                  + "): run `agora reconcile`";
+    st.reports[venue] = std::move(r);
+    st.auto_halt = true;
+    if (st.engine->state() != trading_state::halted)
+      change_state(self, trading_state::halted, reason, "reconcile");
+    else if (first)
+      raise_alert(self, alert_level::critical, "risk", reason, now_of(self));
+    if (first)
+      to_journal(self, risk_event_record{now_of(self), "reconcile_lock",
+                                         std::string{to_string(st.engine->state())},
+                                         reason, "reconcile"});
+    return;
+  }
+  st.mismatched.erase(venue);
+  if (st.recovering.erase(venue) > 0)
+    st.log->info("venue_recovered venue={} still_recovering={}", venue,
+                 names(st.recovering));
+  st.reports[venue] = std::move(r);
+  maybe_resume_after_reconcile(self);
+}
+
+/// Rebuilds positions from the journal's fills and accepted adjustments.
+void rebuild_positions(risk_actor* self) {
+  auto& st = self->state;
+  auto journal = well_known(self->system(), journal_name);
+  if (!journal) {
+    st.log->error("positions_not_rebuilt: journal not running");
+    return;
+  }
+  self->request(journal, std::chrono::seconds(30), fills_atom_v, std::string{})
+    .await(
+      [self](std::vector<order_filled>& fills) {
+        auto& st = self->state;
+        for (auto& f : fills)
+          st.engine->on_fill(f);
+        st.log->info("positions_rebuilt fills={} realized_pnl={}", fills.size(),
+                     st.engine->positions().realized_pnl());
+      },
+      [self](caf::error& err) {
+        // Recovery stays incomplete: trading stays halted.
+        auto& st = self->state;
+        st.recovering.insert(venue_id{"journal"});
+        st.log->error("positions_not_rebuilt error=\"{}\"", self->system().render(err));
+        raise_alert(self, alert_level::critical, "risk",
+                    "positions could not be rebuilt from the journal: "
+                      + self->system().render(err),
+                    now_of(self));
+      });
+  for (auto& v : st.params.venues)
+    self->request(journal, std::chrono::seconds(30), venue_atom_v, v)
+      .await(
+        [self, v](journal_holdings& h) {
+          for (auto& a : h.adjustments)
+            self->state.engine->adjust(v, symbol_id{a.key}, a.qty);
+        },
+        [](caf::error&) { /* reported with the fills above */ });
+}
+
 caf::behavior risk_impl(risk_actor* self, std::string path,
                         risk_params params) {
   auto& st = self->state;
@@ -236,6 +338,17 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
   install_hygiene(self, st.path, st.log);
   st.engine = std::make_unique<risk_engine>(st.params.limits);
   st.started = now_of(self);
+  if (st.params.journal) {
+    // No amnesia: trading waits until the journal's positions are back and
+    // every venue agrees with them.
+    st.engine->set_state(trading_state::halted,
+                         "recovering: reconciling " + std::to_string(st.params.venues.size())
+                           + " venue(s) with the journal");
+    st.auto_halt = true;
+    st.recovering.insert(st.params.venues.begin(), st.params.venues.end());
+    rebuild_positions(self);
+    self->delayed_send(self, std::chrono::nanoseconds(st.params.pnl_interval), pnl_atom_v);
+  }
   for (auto& v : st.params.venues)
     subscribe_gateway(self, v);
   self->delayed_send(self, std::chrono::nanoseconds(st.params.status_interval),
@@ -299,14 +412,88 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
       self->state.engine->on_done(e.cid);
     },
     [self](halt_trading& h) {
-      ++self->state.processed;
+      auto& st = self->state;
+      ++st.processed;
+      // An explicit halt is never lifted by reconciliation.
+      if (h.by != "reconcile")
+        st.auto_halt = false;
       return change_state(self, trading_state::halted, h.reason,
                           h.by.empty() ? "unknown" : h.by);
     },
     [self](resume_trading& r) {
-      ++self->state.processed;
+      auto& st = self->state;
+      ++st.processed;
+      if (!st.mismatched.empty())
+        return "refused: reconciliation mismatch on " + names(st.mismatched)
+               + "; see `agora reconcile`, then `agora reconcile --accept`";
+      if (!st.recovering.empty())
+        return "refused: still recovering (" + names(st.recovering)
+               + " not reconciled with the journal yet); see `agora reconcile`";
+      st.auto_halt = false;
       return change_state(self, trading_state::active, "resumed",
                           r.by.empty() ? "unknown" : r.by);
+    },
+    [self](reconcile_report& r) {
+      ++self->state.processed;
+      on_reconcile_report(self, r);
+    },
+    [self](reconcile_atom) {
+      auto& st = self->state;
+      ++st.processed;
+      std::vector<reconcile_report> out;
+      for (auto& v : st.params.venues) {
+        auto i = st.reports.find(v);
+        if (i != st.reports.end()) {
+          out.push_back(i->second);
+        } else {
+          reconcile_report pending;
+          pending.venue = v;
+          pending.error = "not reconciled yet";
+          out.push_back(std::move(pending));
+        }
+      }
+      return out;
+    },
+    [self](holding_update& u) {
+      auto& st = self->state;
+      ++st.processed;
+      st.engine->adjust(u.venue, symbol_id{u.key}, u.qty);
+      st.log->warn("position_adjusted venue={} symbol={} delta={} by={}", u.venue, u.key,
+                   u.qty, u.by);
+    },
+    [self](accept_venue_state& a) -> caf::result<std::string> {
+      auto& st = self->state;
+      ++st.processed;
+      if (st.mismatched.empty())
+        return std::string{"nothing to accept: no venue differs from the journal"};
+      auto rp = self->make_response_promise();
+      auto pending = std::make_shared<size_t>(st.mismatched.size());
+      auto text = std::make_shared<std::string>();
+      for (auto& v : st.mismatched) {
+        auto gw = st.gateways.find(v);
+        auto done = [rp, pending, text](const std::string& line) mutable {
+          *text += (text->empty() ? "" : "\n") + line;
+          if (--*pending == 0)
+            rp.deliver(*text);
+        };
+        if (gw == st.gateways.end() || !gw->second) {
+          done(v.str() + ": no gateway");
+          continue;
+        }
+        self->request(gw->second, std::chrono::seconds(30), accept_atom_v, a.by)
+          .then([done](std::string& s) mutable { done(s); },
+                [self, v, done](caf::error& err) mutable {
+                  done(v.str() + ": " + self->system().render(err));
+                });
+      }
+      return rp;
+    },
+    [self](pnl_atom) {
+      auto& st = self->state;
+      auto& pos = st.engine->positions();
+      to_journal(self, pnl_record{now_of(self), pos.realized_pnl(), pos.unrealized_pnl(),
+                                  pos.gross_exposure(), pos.fees()});
+      self->delayed_send(self, std::chrono::nanoseconds(st.params.pnl_interval), pnl_atom_v);
     },
     [self](trading_state_acknowledged& a) {
       auto& st = self->state;

@@ -130,6 +130,25 @@ void risk_engine::on_fill(const order_filled& f) {
     open_.erase(i);
 }
 
+void risk_engine::adjust(const venue_id& v, const symbol_id& s, quantity delta,
+                         price fallback) {
+  if (delta.is_zero())
+    return;
+  order_filled f;
+  f.venue = v;
+  f.symbol = s;
+  f.sd = delta.is_positive() ? side::buy : side::sell;
+  f.fill_qty = delta.abs();
+  f.fill_px = fallback;
+  if (auto* p = book_.find(v, s)) {
+    if (p->avg_price.is_positive())
+      f.fill_px = p->avg_price;
+    else if (p->mark.is_positive())
+      f.fill_px = p->mark;
+  }
+  book_.apply_fill(f);
+}
+
 void risk_engine::on_done(client_order_id cid) {
   auto i = open_.find(cid);
   if (i == open_.end())

@@ -67,6 +67,12 @@ public:
   /// Applies a fill to positions and releases that much open exposure.
   void on_fill(const order_filled& f);
 
+  /// Adopts a quantity the venue holds that no fill of ours explains (an
+  /// operator accepted the venue's state): applied like a fill without fee
+  /// at the position's average price (its mark when flat, or the price
+  /// given when there is neither).
+  void adjust(const venue_id& v, const symbol_id& s, quantity delta, price fallback = {});
+
   /// The order is terminal (filled, canceled, rejected): releases its
   /// remaining open exposure. Unknown cids are ignored.
   void on_done(client_order_id cid);

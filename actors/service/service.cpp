@@ -1,7 +1,9 @@
 #include "actors/service/service.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
+#include <unistd.h>
 #include <thread>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "actors/book/book_actor.hpp"
 #include "actors/control/control_actor.hpp"
 #include "actors/gateway/gateway_actor.hpp"
+#include "actors/journal/journal_actor.hpp"
 #include "actors/risk/risk_actor.hpp"
 #include "actors/strategy/mean_reversion_actor.hpp"
 #include "actors/supervision/directory.hpp"
@@ -124,7 +127,7 @@ child_spec strategy_child(const context_ptr& ctx, strategy_config sc) {
     p.mode = sc.mode;
     p.params = to_params(sc.mean_reversion);
     p.directory = ctx->directory;
-    p.cid_base = next_cid_base();
+    p.cid_base = next_cid_base(ctx->opts.run);
     p.clock = ctx->clock;
     return spawn_mean_reversion(sys, path, std::move(p));
   };
@@ -144,6 +147,9 @@ child_spec gateway_child(const context_ptr& ctx, const venue_id& venue,
     p.orders_per_minute = ctx->cfg.gateway.orders_per_minute;
     p.burst = static_cast<double>(ctx->cfg.gateway.burst);
     p.keep_finished = ctx->cfg.gateway.keep_finished;
+    p.journal = true;
+    p.reconcile_interval = ctx->cfg.journal.reconcile_interval;
+    p.recovery_timeout = ctx->cfg.journal.recovery_timeout;
     p.clock = ctx->clock;
     return spawn_gateway(sys, path, std::move(p));
   };
@@ -221,6 +227,7 @@ std::vector<child_spec> binance_children(const context_ptr& ctx, const venue_con
       p.tls = tls_of(b);
       if (auto i = ctx->opts.credentials.find(vc.name.str()); i != ctx->opts.credentials.end())
         p.keys = i->second;
+      p.symbols = b.symbols;
       p.maker_fee = b.maker_fee;
       p.taker_fee = b.taker_fee;
       p.recv_window_ms = b.recv_window_ms;
@@ -305,6 +312,26 @@ load_venue_credentials(const config::agora_config& cfg) {
   return out;
 }
 
+journal_check prepare_journal(const config::agora_config& cfg) {
+  journal::open_options o;
+  o.path = config::journal_file_path(cfg);
+  o.sync = cfg.journal.sync == "normal" ? journal::sync_mode::normal : journal::sync_mode::full;
+  std::error_code ec;
+  auto dir = std::filesystem::path{o.path}.parent_path();
+  if (!dir.empty() && !std::filesystem::exists(dir, ec))
+    std::filesystem::create_directories(dir, ec);
+  auto r = journal::db::open(o);
+  if (!r.journal)
+    return journal_check{0, r.error};
+  try {
+    return journal_check{r.journal->start_run(default_clock().now(),
+                                              static_cast<int64_t>(::getpid()), "agora"),
+                         ""};
+  } catch (const journal::journal_error& e) {
+    return journal_check{0, "journal " + o.path + ": cannot start a run: " + e.what()};
+  }
+}
+
 service_handles start_service(caf::actor_system& sys,
                               const config::agora_config& cfg,
                               service_options opts) {
@@ -329,6 +356,22 @@ service_handles start_service(caf::actor_system& sys,
   }
   {
     child_spec c;
+    c.name = "journal";
+    c.kind = "journal";
+    c.well_known = journal_name;
+    c.start = [ctx](caf::actor_system& sys, const std::string& path) {
+      journal_params p;
+      p.open.path = config::journal_file_path(ctx->cfg);
+      p.open.sync = ctx->cfg.journal.sync == "normal" ? journal::sync_mode::normal
+                                                      : journal::sync_mode::full;
+      p.run = ctx->opts.run;
+      p.clock = ctx->clock;
+      return spawn_journal(sys, path, std::move(p));
+    };
+    top.push_back(std::move(c));
+  }
+  {
+    child_spec c;
     c.name = "risk";
     c.kind = "risk";
     c.well_known = risk_name;
@@ -341,6 +384,8 @@ service_handles start_service(caf::actor_system& sys,
         p.venues.push_back(v.name);
       p.directory = ctx->directory;
       p.status_interval = ctx->cfg.status_interval;
+      p.journal = true;
+      p.pnl_interval = ctx->cfg.journal.pnl_interval;
       p.clock = ctx->clock;
       return spawn_risk(sys, path, std::move(p));
     };

@@ -42,7 +42,20 @@ struct service_options {
   /// API keys of the Binance venues, by venue name (see
   /// load_venue_credentials). Never logged.
   std::map<std::string, binance::credentials> credentials;
+  /// This run's id in the journal (from `prepare_journal`).
+  uint64_t run = 0;
 };
+
+/// Opens the journal of `cfg` (creating it, migrating an older schema),
+/// starts a new run in it and closes it again: the service refuses to start
+/// (with this error) rather than trade without its memory. Returns the run
+/// id. Errors name the file and what is wrong (not a database, corrupt,
+/// locked by another process, read-only, from a newer agora, I/O).
+struct journal_check {
+  uint64_t run = 0;
+  std::string error; ///< Empty on success.
+};
+journal_check prepare_journal(const config::agora_config& cfg);
 
 /// Loads the API keys of every Binance venue of `cfg` (from its
 /// credentials_file, else its environment variables). A missing or

@@ -35,6 +35,7 @@ strategy_actions mean_reversion::on_book(const book_view& v) {
     auto done = bars_.update(mid_, quantity{}, now);
     bar_closed = !done.empty();
     push_bars(done);
+    out.bars = std::move(done);
   }
   check_stops(now, mid_.is_positive(), out);
   if (bar_closed)
@@ -49,6 +50,7 @@ strategy_actions mean_reversion::on_timer(nanos now) {
   push_bars(done);
   if (!done.empty())
     evaluate_signals(now, out);
+  out.bars = std::move(done);
   check_stops(now, false, out);
   check_entry_timeout(now, out);
   drive_exit(now, out);
@@ -126,6 +128,18 @@ void mean_reversion::warm_up(const std::vector<bar>& bars) {
       continue;
     z_.push(b.close.to_double());
     ++bars_seen_;
+  }
+}
+
+void mean_reversion::restore_position(const std::vector<order_filled>& fills) {
+  pos_ = quantity{};
+  avg_px_ = price{};
+  entry_time_.reset();
+  for (const auto& f : fills) {
+    if (!f.fill_qty.is_positive())
+      continue;
+    apply_fill(f.sd, f.fill_px, f.fill_qty,
+               f.venue_time != 0 ? f.venue_time : f.local_time);
   }
 }
 

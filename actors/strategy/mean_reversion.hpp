@@ -72,7 +72,11 @@ struct strategy_actions {
   /// "trading_halted", "trading_reducing", "order_working",
   /// "short_disabled", "below_min_notional", "no_price", "exit_backoff").
   std::vector<strategy_signal> signals;
+  /// Bars closed by this call (journaled: a restarted strategy warms up
+  /// from them).
+  std::vector<bar> bars;
 
+  /// Nothing to act on or report (closed bars aside).
   bool empty() const noexcept {
     return orders.empty() && cancels.empty() && signals.empty();
   }
@@ -148,6 +152,12 @@ public:
   /// already covers are skipped, and all are skipped once a live bar is open.
   /// Live bars continue after the last one, with flat bars across any gap.
   void warm_up(const std::vector<bar>& bars);
+
+  /// Rebuilds the position from fills journaled earlier (recovery: the
+  /// strategy restarted, the service restarted), oldest first. Replaces the
+  /// position, its average entry price and its entry time; orders of this
+  /// instance are not touched.
+  void restore_position(const std::vector<order_filled>& fills);
 
   // -- inspection -------------------------------------------------------------
 

@@ -11,11 +11,12 @@
 
 namespace agora {
 
-uint64_t next_cid_base() noexcept {
-  static const uint64_t run
-    = (static_cast<uint64_t>(default_clock().now() / ns_per_s) & 0xFFFFFu) << 40;
+uint64_t next_cid_base(uint64_t run) noexcept {
+  static const uint64_t start_second
+    = static_cast<uint64_t>(default_clock().now() / ns_per_s);
   static std::atomic<uint64_t> incarnation{0};
-  return run | ((++incarnation & 0xFFFFu) << 24);
+  auto high = ((run != 0 ? run : start_second) & 0xFFFFFu) << 40;
+  return high | ((++incarnation & 0xFFFFu) << 24);
 }
 
 namespace {
@@ -31,6 +32,9 @@ struct strategy_state {
   /// The trading state as risk last said; the core gets it when it is built
   /// (risk may answer before the instrument spec arrives) and on every change.
   trading_state trading = trading_state::active;
+  /// The position was rebuilt from the journal (done once, when trading
+  /// first becomes ACTIVE: by then a restart's recovery has finished).
+  bool restored = false;
   uint64_t intents = 0;
   uint64_t processed = 0;
   std::shared_ptr<spdlog::logger> log;
@@ -49,7 +53,11 @@ void execute(strategy_actor* self, strategy_actions&& a) {
                  "acted={} why={}",
                  p.name, p.symbol, s.name, s.z, s.rho, s.acted,
                  s.why.empty() ? "-" : s.why);
+    to_journal(self, signal_record{s.time, p.name, p.venue, p.symbol, s.name,
+                                   s.z, s.rho, s.acted, s.why});
   }
+  for (auto& b : a.bars)
+    to_journal(self, bar_record{p.name, b.open_time, b.close});
   auto now = now_of(self);
   for (auto& c : a.cancels) {
     st.log->info("cancel_intent strategy={} cid={} purpose={}", p.name, c.cid,
@@ -93,12 +101,72 @@ void subscribe_book(strategy_actor* self, const caf::actor& book) {
     st.core->on_stale();
 }
 
-/// Records the trading state and hands it to the core if it exists.
+/// Records the trading state and hands it to the core if it exists. The
+/// first ACTIVE first rebuilds the position from the journal (waiting for
+/// it: nothing is decided on a position not known yet).
 void set_trading(strategy_actor* self, trading_state s) {
   auto& st = self->state;
   st.trading = s;
-  if (st.core)
-    execute(self, st.core->set_trading_state(s, now_of(self)));
+  if (!st.core)
+    return;
+  if (s == trading_state::active && !st.restored) {
+    auto journal = well_known(self->system(), journal_name);
+    if (!journal) {
+      st.restored = true; // no journal in this service: nothing to restore
+    } else {
+      self->request(journal, std::chrono::seconds(10), fills_atom_v, st.params.name)
+        .await(
+          [self](std::vector<order_filled>& fills) {
+            auto& st = self->state;
+            st.restored = true;
+            if (!st.core)
+              return;
+            st.core->restore_position(fills);
+            st.log->info("strategy_position_restored strategy={} fills={} pos={} "
+                         "entry_px={}",
+                         st.params.name, fills.size(), st.core->position(),
+                         st.core->entry_price());
+            execute(self, st.core->set_trading_state(st.trading, now_of(self)));
+          },
+          [self](caf::error& err) {
+            // Trading on an unknown position is worse than not trading:
+            // stay where we are and try again on the next state change.
+            self->state.log->error("strategy_restore_failed strategy={} error=\"{}\"",
+                                   self->state.params.name,
+                                   self->system().render(err));
+          });
+      return;
+    }
+  }
+  execute(self, st.core->set_trading_state(s, now_of(self)));
+}
+
+/// Warms the z-score window up from the bars the journal kept.
+void warm_from_journal(strategy_actor* self) {
+  auto& st = self->state;
+  auto journal = well_known(self->system(), journal_name);
+  if (!journal)
+    return;
+  self->request(journal, std::chrono::seconds(10), recover_atom_v, st.params.name,
+                static_cast<uint64_t>(st.params.params.window))
+    .await(
+      [self](std::vector<bar_record>& recs) {
+        auto& st = self->state;
+        if (!st.core || recs.empty())
+          return;
+        std::vector<bar> bars;
+        for (auto& r : recs)
+          bars.push_back(bar{st.params.venue, st.params.symbol, r.time,
+                             st.params.params.bar_interval, r.close, r.close,
+                             r.close, r.close, quantity{}});
+        st.core->warm_up(bars);
+        st.log->info("strategy_warmed strategy={} bars={} z_window={}", st.params.name,
+                     bars.size(), st.core->bars_seen());
+      },
+      [self](caf::error& err) {
+        self->state.log->warn("strategy_warm_up_failed strategy={} error=\"{}\"",
+                              self->state.params.name, self->system().render(err));
+      });
 }
 
 /// Feeds one event to the core (once it exists) and sends what it decided.
@@ -121,8 +189,8 @@ void start_core(strategy_actor* self) {
         auto& st = self->state;
         st.core = std::make_unique<mean_reversion>(st.params.params, spec,
                                                    st.params.cid_base);
-        if (st.trading != trading_state::active)
-          execute(self, st.core->set_trading_state(st.trading, now_of(self)));
+        warm_from_journal(self);
+        set_trading(self, st.trading);
         st.log->info("strategy_started strategy={} venue={} symbol={} "
                      "mode={} window={} bar_s={} entry_z={} exit_z={} "
                      "notional={}",

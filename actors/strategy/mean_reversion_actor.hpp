@@ -33,7 +33,9 @@ caf::actor spawn_mean_reversion(caf::actor_system& sys, const std::string& path,
                                 strategy_params params);
 
 /// Allocates a client-order-id base unique to this process run and
-/// incarnation: (start seconds mod 2^20) << 40 | (incarnation << 24).
-uint64_t next_cid_base() noexcept;
+/// incarnation: (run mod 2^20) << 40 | (incarnation << 24). `run` is the
+/// journal's run id (never reused, so no client id repeats across
+/// restarts); 0 (no journal) uses the start second instead.
+uint64_t next_cid_base(uint64_t run) noexcept;
 
 } // namespace agora

@@ -157,6 +157,10 @@ void restart_generation(supervisor_actor* self, uint64_t gen) {
     st.log->warn("child_restarted supervisor={} child={} restarts={} "
                  "dependents_restarted={}",
                  st.cfg.path, first, first_restarts, dependents);
+    to_journal(self, restart_record{now_of(self), st.cfg.path, first, first_restarts,
+                                    dependents > 0 ? std::to_string(dependents)
+                                                       + " dependent(s) restarted with it"
+                                                   : std::string{}});
     raise_alert(self, alert_level::warning, st.cfg.path,
                 "restarted " + first + " (restart #"
                   + std::to_string(first_restarts) + ")"

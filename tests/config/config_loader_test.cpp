@@ -226,7 +226,7 @@ TEST_CASE("unknown keys are errors that list the expected keys", "[config]") {
   CHECK(e.path == "data_dri");
   CHECK(e.message
         == "unknown key, expected one of: data_dir, log_level, log_file, "
-           "status_interval_seconds, mode, scheduler, control, supervision, risk, gateway, "
+           "status_interval_seconds, mode, scheduler, control, journal, supervision, risk, gateway, "
            "venues, strategies, strategy_template");
 
   e = error_of(with_sim(R"([{"symbol": "A"}, {"symbol": "B", "tik": "0.1"}])"));

@@ -81,7 +81,12 @@ public:
   }
 
   bool running() {
-    return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0;
+    if (pid_ <= 0)
+      return false;
+    if (::waitpid(pid_, nullptr, WNOHANG) == 0)
+      return true;
+    pid_ = -1; // reaped
+    return false;
   }
 
 private:
@@ -126,6 +131,17 @@ public:
   }
 
   std::string cert() const { return dir_ + "/cert.pem"; }
+
+  /// An exchange that died under a test is a failure of its own, with its
+  /// log in the test output (the directory is removed afterwards).
+  ~exchange_sim() {
+    if (!proc_.running()) {
+      auto log = read_file(dir_ + "/exchange-sim.log");
+      if (log.size() > 8000)
+        log = log.substr(log.size() - 8000);
+      FAIL_CHECK("agora exchange-sim exited during the test; its log ends:\n" << log);
+    }
+  }
 
   /// A service config with one spot and one USD-M venue on this exchange.
   std::string config(const std::string& extra_top = "") const {

@@ -179,8 +179,12 @@ public:
     configure_actor_system(*sys_cfg_, cfg_.scheduler);
     sys_ = std::make_unique<caf::actor_system>(*sys_cfg_);
     port_file_ = dir_.path() + "/control.port";
+    auto journal = prepare_journal(cfg_);
+    if (!journal.error.empty())
+      FAIL("journal: " << journal.error);
     handles_ = start_service(*sys_, cfg_,
-                             service_options{token_, port_file_, nullptr, std::move(credentials)});
+                             service_options{token_, port_file_, nullptr, std::move(credentials),
+                                             journal.run});
     // Stop before failing: a running tree would keep the actor system's
     // destructor waiting forever.
     if (!poll_until([&] { return read_port(); })) {
@@ -278,7 +282,7 @@ public:
   /// down or unresponsive.
   bool all_fresh() {
     auto g = graph();
-    std::vector<std::string> expected{"agora", "alerts", "risk", "strategies",
+    std::vector<std::string> expected{"agora", "alerts", "journal", "risk", "strategies",
                                       "control"};
     for (auto& v : cfg_.venues) {
       auto venue = "venue:" + v.name.str();
@@ -307,9 +311,15 @@ public:
         return false;
       if (n.kind == "strategy" && n.state == "starting")
         return false;
+      // Recovered: every venue reconciled with the journal.
+      if (n.kind == "risk" && require_active && n.state != "ACTIVE")
+        return false;
     }
     return true;
   }
+
+  /// all_fresh() also waits for trading to be ACTIVE (recovery done).
+  bool require_active = true;
 
   /// Polls until the tree is whole and every book fresh.
   bool wait_ready(milliseconds bound = default_bound) {

@@ -87,7 +87,7 @@ TEST_CASE("every enum value has a distinct stable name", "[enums]") {
   names_up_to(trading_state::halted);
   names_up_to(alert_level::critical);
   names_up_to(run_mode::live);
-  names_up_to(reject_reason::strategy_stopped);
+  names_up_to(reject_reason::journal_unavailable);
   names_up_to(stale_reason::awaiting_snapshot);
   names_up_to(cancel_reason::self_trade);
   CHECK(to_string(trading_state::halted) == "HALTED");

@@ -309,6 +309,25 @@ parse_exchange_info(std::string_view text, market m, const venue_id& venue,
   return out;
 }
 
+caf::expected<std::map<std::string, std::string>> parse_base_assets(std::string_view text) {
+  rapidjson::Document doc;
+  if (auto err = parse_object(text, doc))
+    return err;
+  auto symbols = json::find(doc, "symbols");
+  if (symbols == nullptr)
+    return missing("symbols");
+  if (!symbols->IsArray())
+    return wrong_type("symbols", "an array");
+  std::map<std::string, std::string> out;
+  for (const auto& s : symbols->GetArray()) {
+    auto sym = json::get_string(s, "symbol");
+    auto base = json::get_string(s, "baseAsset");
+    if (sym && base)
+      out.emplace(std::string{*sym}, std::string{*base});
+  }
+  return out;
+}
+
 caf::expected<int64_t> parse_server_time(std::string_view text) {
   rapidjson::Document doc;
   if (auto err = parse_object(text, doc))

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -75,6 +76,10 @@ caf::expected<book_snapshot> parse_depth_snapshot(std::string_view text,
 caf::expected<std::vector<instrument_spec>>
 parse_exchange_info(std::string_view text, market m, const venue_id& venue,
                     rate maker_fee, rate taker_fee);
+
+/// The base asset of each symbol in an exchangeInfo answer ("BTCUSDT" ->
+/// "BTC"), for reconciling spot balances with fills.
+caf::expected<std::map<std::string, std::string>> parse_base_assets(std::string_view text);
 
 /// Parses GET /api/v3/time or /fapi/v1/time: {"serverTime": ms}.
 caf::expected<int64_t> parse_server_time(std::string_view text);

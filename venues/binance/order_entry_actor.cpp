@@ -42,6 +42,9 @@ enum class call_kind : uint8_t {
   listen_key,
   listen_key_keepalive,
   account,
+  read_open_orders,  ///< For a venue_state_report.
+  read_account,      ///< For a venue_state_report.
+  cancel_orphan,
 };
 
 struct pending_call {
@@ -49,6 +52,15 @@ struct pending_call {
   client_order_id cid;  ///< submit, cancel, query.
   symbol_id symbol;     ///< cancel_all.
   std::optional<caf::response_promise> reply; ///< account: who asked.
+  uint64_t read = 0;    ///< read_open_orders / read_account: which state read.
+};
+
+/// A venue_state_report being put together from two REST answers.
+struct state_read {
+  caf::response_promise reply;
+  venue_state_report report;
+  int pending = 2;
+  std::string error;
 };
 
 /// Where an order stands, as far as this actor knows.
@@ -91,6 +103,9 @@ struct entry_actor_state {
   std::map<uint64_t, pending_call> calls;
   uint64_t next_call = 1;
   std::map<client_order_id, order_entry> orders;
+  std::map<std::string, std::string> base_assets; ///< Symbol -> base asset (exchangeInfo).
+  std::map<uint64_t, state_read> reads;
+  uint64_t next_read = 1;
   std::deque<client_order_id> finished; ///< Oldest first, bounded.
   uint64_t processed = 0;
   uint64_t sent = 0;
@@ -750,6 +765,94 @@ void on_open_orders(entry_actor* self, const rest_reply& r) {
       send_query(self, e);
 }
 
+/// Reads what the venue holds for reconciliation: open orders and account.
+void read_venue_state(entry_actor* self, caf::response_promise reply) {
+  auto& st = self->state;
+  auto id = st.next_read++;
+  state_read r;
+  r.reply = std::move(reply);
+  r.report.venue = st.params.venue;
+  r.report.keeps_account = true;
+  st.reads.emplace(id, std::move(r));
+  pending_call orders{call_kind::read_open_orders, {}, {}, std::nullopt, id};
+  signed_call(self, std::move(orders), "GET", st.api_base + "/openOrders", query_builder{});
+  pending_call account{call_kind::read_account, {}, {}, std::nullopt, id};
+  signed_call(self, std::move(account), "GET",
+              st.params.m == market::spot ? "/api/v3/account" : "/fapi/v2/account",
+              query_builder{});
+}
+
+void finish_read(entry_actor* self, uint64_t id) {
+  auto& st = self->state;
+  auto i = st.reads.find(id);
+  if (i == st.reads.end() || --i->second.pending > 0)
+    return;
+  auto r = std::move(i->second);
+  st.reads.erase(i);
+  if (!r.error.empty()) {
+    r.reply.deliver(caf::make_error(caf::sec::runtime_error, r.error));
+    return;
+  }
+  for (auto& sym : st.params.symbols) {
+    if (st.params.m == market::usdm) {
+      r.report.symbol_keys.push_back(symbol_key{sym, sym.str()});
+      continue;
+    }
+    auto b = st.base_assets.find(sym.str());
+    if (b == st.base_assets.end()) {
+      r.reply.deliver(caf::make_error(caf::sec::runtime_error,
+                                      "base asset of " + sym.str() + " unknown (exchangeInfo)"));
+      return;
+    }
+    r.report.symbol_keys.push_back(symbol_key{sym, b->second});
+  }
+  r.report.time = now_of(self);
+  r.reply.deliver(std::move(r.report));
+}
+
+void on_read_reply(entry_actor* self, const pending_call& what, const rest_reply& r) {
+  auto& st = self->state;
+  auto i = st.reads.find(what.read);
+  if (i == st.reads.end())
+    return;
+  auto& read = i->second;
+  auto c = classify_reply(self, r);
+  if (c.what != error_class::ok) {
+    read.error = describe(c, r);
+  } else if (what.kind == call_kind::read_open_orders) {
+    auto open = parse_open_orders(r.body, st.params.m);
+    if (!open) {
+      read.error = "open orders: " + caf::to_string(open.error());
+    } else {
+      for (auto& u : *open) {
+        venue_order v;
+        v.symbol = u.symbol;
+        v.client_id = u.client_id;
+        if (auto id = decode_client_id(u.client_id))
+          v.cid = *id;
+        v.oid = order_id{u.order_id};
+        v.sd = u.sd;
+        v.px = u.px;
+        v.qty = u.qty;
+        v.cum_qty = u.cum_qty;
+        read.report.open_orders.push_back(std::move(v));
+      }
+    }
+  } else {
+    auto a = parse_account(r.body, st.params.m);
+    if (!a) {
+      read.error = "account: " + caf::to_string(a.error());
+    } else {
+      for (auto& b : a->balances)
+        read.report.holdings.push_back(
+          holding{b.asset, quantity::from_raw((b.free + b.locked).raw())});
+      for (auto& p : a->positions)
+        read.report.holdings.push_back(holding{p.symbol.str(), p.amount});
+    }
+  }
+  finish_read(self, what.read);
+}
+
 void on_reply(entry_actor* self, rest_reply& r) {
   auto& st = self->state;
   auto i = st.calls.find(r.request_id);
@@ -793,6 +896,8 @@ void on_reply(entry_actor* self, rest_reply& r) {
       }
       st.specs = std::move(*specs);
       st.specs_loaded = true;
+      if (auto bases = parse_base_assets(r.body))
+        st.base_assets = std::move(*bases);
       st.log->info("instruments_loaded venue={} count={}", st.params.venue, st.specs.size());
       for (auto& rp : st.spec_waiters)
         rp.deliver(st.specs);
@@ -820,6 +925,19 @@ void on_reply(entry_actor* self, rest_reply& r) {
     case call_kind::open_orders:
       on_open_orders(self, r);
       return;
+    case call_kind::read_open_orders:
+    case call_kind::read_account:
+      on_read_reply(self, what, r);
+      return;
+    case call_kind::cancel_orphan: {
+      auto c = classify_reply(self, r);
+      if (c.what == error_class::ok)
+        st.log->warn("orphan_canceled venue={} symbol={}", st.params.venue, what.symbol);
+      else
+        st.log->warn("orphan_cancel_failed venue={} symbol={} detail=\"{}\"", st.params.venue,
+                     what.symbol, describe(c, r));
+      return;
+    }
     case call_kind::account: {
       auto c = classify_reply(self, r);
       auto a = c.what == error_class::ok
@@ -974,6 +1092,45 @@ caf::behavior entry_impl(entry_actor* self, std::string path, order_entry_params
       auto i = self->state.orders.find(cid);
       if (i != self->state.orders.end() && i->second.state != entry_state::done)
         send_query(self, i->second);
+    },
+    [self](venue_atom) -> caf::result<venue_state_report> {
+      auto& st = self->state;
+      ++st.processed;
+      auto rp = self->make_response_promise();
+      if (!st.specs_loaded) {
+        rp.deliver(caf::make_error(caf::sec::runtime_error,
+                                   "instruments of " + st.params.venue.str() + " not loaded yet"));
+        return rp;
+      }
+      read_venue_state(self, rp);
+      return rp;
+    },
+    [self](adopt_order& a) {
+      auto& st = self->state;
+      ++st.processed;
+      auto cid = a.order.cid;
+      if (st.orders.count(cid) != 0)
+        return;
+      order_entry e;
+      e.order = std::move(a.order);
+      e.owner = caf::actor_cast<caf::actor>(self->current_sender());
+      e.state = entry_state::unknown;
+      e.oid = a.oid;
+      e.accepted_sent = a.oid.valid();
+      e.cum = a.cum_qty;
+      auto& placed = st.orders.emplace(cid, std::move(e)).first->second;
+      st.log->info("order_adopted venue={} cid={} oid={} cum={}: querying", st.params.venue,
+                   cid, a.oid, a.cum_qty);
+      send_query(self, placed);
+    },
+    [self](cancel_orphan& c) {
+      auto& st = self->state;
+      ++st.processed;
+      query_builder q;
+      q.add("symbol", c.symbol.str());
+      q.add("orderId", std::to_string(c.oid.value));
+      signed_call(self, {call_kind::cancel_orphan, {}, c.symbol}, "DELETE",
+                  st.api_base + "/order", std::move(q));
     },
     [self](cancel_order& c) {
       auto& st = self->state;

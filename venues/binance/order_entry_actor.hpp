@@ -23,6 +23,7 @@ struct order_entry_params {
   std::string ws_api_url;           ///< Spot user stream (WebSocket API).
   net::tls_client_options tls;
   agora::binance::credentials keys; ///< Never logged.
+  std::vector<symbol_id> symbols;   ///< Traded symbols (their holdings are reconciled).
   rate maker_fee;                   ///< Fees are not in exchangeInfo.
   rate taker_fee;
   int64_t recv_window_ms = 5000;
@@ -61,6 +62,12 @@ struct order_entry_params {
 /// - `(cancel_all_atom)` -> uint64_t (orders asked to cancel).
 /// - `(positions_atom)` -> positions_report: the account as the venue sees
 ///   it (USD-M positions; spot balances, one row per asset).
+/// - `(venue_atom)` -> venue_state_report: open orders (all symbols, also
+///   ones not placed by Agora), holdings (spot balances by asset, USD-M
+///   positions by symbol) and the holding key of each traded symbol.
+/// - `adopt_order`: an order a previous run left open: queried, then
+///   reported like any other (only fills beyond its `cum_qty`).
+/// - `cancel_orphan`: cancels a venue order by its order id.
 /// - `(stats_atom)` -> actor_stats.
 caf::actor spawn_order_entry(caf::actor_system& sys, const std::string& path,
                              order_entry_params params);

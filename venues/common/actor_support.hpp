@@ -70,6 +70,7 @@ inline constexpr caf::atom_value alerts_name = caf::atom("alerts");
 inline constexpr caf::atom_value risk_name = caf::atom("risk");
 inline constexpr caf::atom_value directory_name = caf::atom("directory");
 inline constexpr caf::atom_value root_name = caf::atom("root");
+inline constexpr caf::atom_value journal_name = caf::atom("journal");
 
 /// Stable directory names. A supervisor names a child "<parent>/<name>";
 /// these spell the names every venue subtree uses, in one place.
@@ -97,6 +98,15 @@ void raise_alert(Self* self, alert_level level, std::string source,
                  std::string text, nanos now) {
   if (auto a = well_known(self->system(), alerts_name))
     self->send(a, alert_raised{level, std::move(source), std::move(text), now});
+}
+
+/// Sends one record to the journal (if it is up), not waiting for it to be
+/// written: for what no decision waits on (signals, events, alerts).
+/// Orders and fills are journaled with a request instead (see the gateway).
+template <class Self, class Record>
+void to_journal(Self* self, Record&& r) {
+  if (auto j = well_known(self->system(), journal_name))
+    self->send(j, record_atom_v, std::forward<Record>(r));
 }
 
 } // namespace agora

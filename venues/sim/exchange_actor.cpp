@@ -1,5 +1,6 @@
 #include "venues/sim/exchange_actor.hpp"
 
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -300,6 +301,44 @@ caf::behavior exchange_impl(exchange_actor* self, std::string path,
       auto p = std::move(i->second);
       st.pending.erase(i);
       execute(self, p);
+    },
+    // Recovery: this exchange lives and dies with the service, so an order
+    // a previous run left open is gone with it.
+    [self](const adopt_order& a) {
+      auto& st = self->state;
+      ++st.processed;
+      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+      auto now = now_of(self);
+      if (sender)
+        self->send(sender, order_canceled{a.order.cid, a.oid, st.params.venue, a.order.symbol,
+                                          a.order.sd, a.cum_qty, cancel_reason::expired,
+                                          a.order.strategy, now, now});
+    },
+    [self](venue_atom) {
+      auto& st = self->state;
+      ++st.processed;
+      venue_state_report r;
+      r.venue = st.params.venue;
+      r.keeps_account = false; // no account outlives the service here
+      r.time = now_of(self);
+      for (auto& [cid, o] : st.owners) {
+        venue_order v;
+        v.symbol = o.symbol;
+        v.cid = cid;
+        v.client_id = std::to_string(cid.value);
+        r.open_orders.push_back(std::move(v));
+      }
+      return r;
+    },
+    [self](const cancel_orphan& c) {
+      auto& st = self->state;
+      ++st.processed;
+      auto m = st.markets.find(c.symbol);
+      if (m == st.markets.end())
+        return;
+      auto cid = client_order_id{std::strtoull(c.client_id.c_str(), nullptr, 10)};
+      auto now = now_of(self);
+      deliver(self, c.symbol, m->second->cancel(cid, now), now);
     },
     [self](cancel_all_atom) {
       auto& st = self->state;

@@ -1,0 +1,130 @@
+#include "actors/control/api_query.hpp"
+
+#include <charconv>
+
+namespace agora {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%') {
+      if (i + 2 >= s.size())
+        return std::nullopt;
+      int hi = hex_value(s[i + 1]);
+      int lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0)
+        return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+std::optional<api_target> parse_target(std::string_view target,
+                                       std::string* error) {
+  api_target out;
+  auto q = target.find('?');
+  out.path = std::string{target.substr(0, q)};
+  if (q == std::string_view::npos)
+    return out;
+  auto query = target.substr(q + 1);
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{}
+                                          : query.substr(amp + 1);
+    if (part.empty())
+      continue;
+    auto eq = part.find('=');
+    auto key = decode(part.substr(0, eq));
+    auto value = eq == std::string_view::npos ? std::optional<std::string>{""}
+                                              : decode(part.substr(eq + 1));
+    if (!key || !value) {
+      *error = "malformed percent escape in the query string";
+      return std::nullopt;
+    }
+    if (key->empty()) {
+      *error = "empty parameter name in the query string";
+      return std::nullopt;
+    }
+    if (!out.params.emplace(*key, *value).second) {
+      *error = "query parameter '" + *key + "' given twice";
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+std::optional<std::string>
+unexpected_param(const api_target& t,
+                 std::initializer_list<std::string_view> allowed) {
+  for (auto& [key, value] : t.params) {
+    bool known = false;
+    for (auto a : allowed)
+      known = known || key == a;
+    if (!known)
+      return "unknown query parameter '" + key + "' for " + t.path;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> parse_limit(std::string_view text, uint64_t max) {
+  if (text.empty())
+    return std::nullopt;
+  for (char c : text)
+    if (c < '0' || c > '9')
+      return std::nullopt;
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || end != text.data() + text.size() || n < 1 || n > max)
+    return std::nullopt;
+  return n;
+}
+
+std::optional<uint64_t> query_limit(const api_target& t, uint64_t fallback,
+                                    uint64_t max, std::string* error) {
+  auto i = t.params.find("limit");
+  if (i == t.params.end())
+    return fallback;
+  if (auto n = parse_limit(i->second, max))
+    return n;
+  *error = "limit must be a whole number from 1 to " + std::to_string(max)
+           + ", got '" + i->second + "'";
+  return std::nullopt;
+}
+
+std::optional<bool> query_flag(const api_target& t, const std::string& key,
+                               std::string* error) {
+  auto i = t.params.find(key);
+  if (i == t.params.end())
+    return false;
+  if (i->second == "1" || i->second == "true")
+    return true;
+  if (i->second == "0" || i->second == "false")
+    return false;
+  *error = key + " must be 1, 0, true or false, got '" + i->second + "'";
+  return std::nullopt;
+}
+
+} // namespace agora
