@@ -329,14 +329,14 @@ client (talks to a running service's control API on 127.0.0.1):
   pnl [--limit N]           live PnL, then the journaled PnL snapshots
   reconcile                 per venue: OK, MISMATCH (with the differences) or INCOMPLETE;
                             the trading state; recent reconciliation records.
-                            exit 0 all venues clean, 3 a venue differs, 4 a venue not read yet
+                            exit 0 all venues clean, 5 a venue differs, 6 a venue not read yet
   reconcile --accept        adopt each mismatched venue's holdings, then wait (up to 30 s)
-                            until no venue differs; exit 0 clean, 3 still differs, 4 incomplete
+                            until no venue differs; exit 0 clean, 5 still differs, 6 incomplete
   fault KIND [SYMBOL] [--venue V] [--ms N]
                             inject a fault: feed-drop, seq-gap, malformed, stall, crash-book
   every client command takes --json: the API's answer as is.
   exit codes: 0 ok, 1 the service answered with an error, 2 bad arguments,
-  3 the service is not reachable, 4 the token was refused (reconcile: see above)
+  3 the service is not reachable, 4 the token was refused, 5 and 6: see reconcile
 
 journal (reads the journal file itself; the service may be running or not):
   journal export --csv DIR  one CSV file per journal table into DIR; exit 2 if it cannot

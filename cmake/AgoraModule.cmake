@@ -23,7 +23,10 @@ function(agora_test name dir)
     AGORA_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
     AGORA_TEST_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data"
     AGORA_BINARY_DIR="${CMAKE_BINARY_DIR}")
+  if(NOT DEFINED AGORA_TEST_TIMEOUT)
+    set(AGORA_TEST_TIMEOUT 120)
+  endif()
   catch_discover_tests(${name}
-    PROPERTIES TIMEOUT 120
+    PROPERTIES TIMEOUT ${AGORA_TEST_TIMEOUT}
     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
 endfunction()

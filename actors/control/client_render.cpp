@@ -186,10 +186,10 @@ reconcile_verdict verdict_of(const rapidjson::Value& doc) {
 int exit_code(reconcile_verdict v) noexcept {
   switch (v) {
     case reconcile_verdict::clean: return 0;
-    case reconcile_verdict::mismatch: return 3;
-    case reconcile_verdict::incomplete: return 4;
+    case reconcile_verdict::mismatch: return 5;
+    case reconcile_verdict::incomplete: return 6;
   }
-  return 4;
+  return 6;
 }
 
 std::string render_reconcile(const rapidjson::Value& doc) {

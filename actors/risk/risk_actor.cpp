@@ -272,10 +272,13 @@ void on_reconcile_report(risk_actor* self, reconcile_report& r) {
                   + "): run `agora reconcile`";
     st.reports[venue] = std::move(r);
     st.auto_halt = true;
-    if (st.engine->state() != trading_state::halted)
+    if (st.engine->state() != trading_state::halted) {
       change_state(self, trading_state::halted, reason, "reconcile");
-    else if (first)
+    } else if (first) {
+      st.engine->set_state_reason(reason);
+      st.log->error("trading_locked reason=\"{}\"", reason);
       raise_alert(self, alert_level::critical, "risk", reason, now_of(self));
+    }
     if (first)
       to_journal(self, risk_event_record{now_of(self), "reconcile_lock",
                                          std::string{to_string(st.engine->state())},

@@ -92,6 +92,9 @@ public:
   /// Moves to `s` with `reason`; false (and nothing changes) if already `s`.
   bool set_state(trading_state s, std::string reason);
 
+  /// Replaces why the state is what it is (the state stays).
+  void set_state_reason(std::string reason) { state_reason_ = std::move(reason); }
+
   const position_book& positions() const noexcept;
 
   /// Notional of the unfilled part of every open order.

@@ -146,7 +146,7 @@ TEST_CASE("reconcile prints each venue's verdict, the differences and the record
            "2023-11-14 22:13:20.000 bn-usdm  mismatch         BTC              "
            "       1            1.5 risk   manual trade?\n");
   CHECK(verdict_of(doc) == reconcile_verdict::mismatch);
-  CHECK(exit_code(verdict_of(doc)) == 3);
+  CHECK(exit_code(verdict_of(doc)) == 5);
 }
 
 TEST_CASE("a venue short of the journal shows a negative difference") {
@@ -176,8 +176,8 @@ TEST_CASE("exit codes: 0 when clean, 4 when a venue is unread, 3 on any mismatch
   CHECK(verdict({clean_spot(), sim_unread()}) == reconcile_verdict::incomplete);
   CHECK(verdict({sim_unread(), usdm_off()}) == reconcile_verdict::mismatch);
   CHECK(exit_code(reconcile_verdict::clean) == 0);
-  CHECK(exit_code(reconcile_verdict::incomplete) == 4);
-  CHECK(exit_code(reconcile_verdict::mismatch) == 3);
+  CHECK(exit_code(reconcile_verdict::incomplete) == 6);
+  CHECK(exit_code(reconcile_verdict::mismatch) == 5);
 }
 
 TEST_CASE("a clean venue with nothing recovered is just OK") {
