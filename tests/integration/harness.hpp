@@ -168,9 +168,13 @@ inline const char* standard_config = R"({
 class service_fixture {
 public:
   /// `credentials`: API keys of the config's Binance venues, by venue name.
+  /// `data_dir`: use this directory (a restart of an earlier fixture's
+  /// service, with its journal) instead of a fresh one.
   explicit service_fixture(const std::string& config_json,
-                           std::map<std::string, binance::credentials> credentials = {}) {
-    auto parsed = config::parse_config(with_data_dir(config_json, dir_.path()));
+                           std::map<std::string, binance::credentials> credentials = {},
+                           const std::string& data_dir = "")
+    : data_dir_(data_dir.empty() ? dir_.path() : data_dir) {
+    auto parsed = config::parse_config(with_data_dir(config_json, data_dir_));
     if (auto* e = std::get_if<config::config_error>(&parsed))
       FAIL("config rejected: " << config::to_string(*e));
     cfg_ = std::get<config::agora_config>(parsed);
@@ -178,7 +182,7 @@ public:
     sys_cfg_ = std::make_unique<caf::actor_system_config>();
     configure_actor_system(*sys_cfg_, cfg_.scheduler);
     sys_ = std::make_unique<caf::actor_system>(*sys_cfg_);
-    port_file_ = dir_.path() + "/control.port";
+    port_file_ = data_dir_ + "/control.port";
     auto journal = prepare_journal(cfg_);
     if (!journal.error.empty())
       FAIL("journal: " << journal.error);
@@ -366,6 +370,7 @@ private:
   }
 
   temp_dir dir_;
+  std::string data_dir_;
   config::agora_config cfg_;
   std::unique_ptr<caf::actor_system_config> sys_cfg_;
   std::unique_ptr<caf::actor_system> sys_;
