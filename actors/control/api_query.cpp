@@ -1,45 +1,10 @@
 #include "actors/control/api_query.hpp"
 
+#include "venues/common/url.hpp"
+
 #include <charconv>
 
 namespace agora {
-
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= s.size())
-        return std::nullopt;
-      int hi = hex_value(s[i + 1]);
-      int lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0)
-        return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-} // namespace
 
 std::optional<api_target> parse_target(std::string_view target,
                                        std::string* error) {
@@ -57,9 +22,9 @@ std::optional<api_target> parse_target(std::string_view target,
     if (part.empty())
       continue;
     auto eq = part.find('=');
-    auto key = decode(part.substr(0, eq));
+    auto key = net::url_decode(part.substr(0, eq));
     auto value = eq == std::string_view::npos ? std::optional<std::string>{""}
-                                              : decode(part.substr(eq + 1));
+                                              : net::url_decode(part.substr(eq + 1));
     if (!key || !value) {
       *error = "malformed percent escape in the query string";
       return std::nullopt;

@@ -37,4 +37,8 @@ struct url {
 /// characters that cannot appear in a request line. Never throws.
 std::optional<url> parse_url(std::string_view text, std::string* error);
 
+/// Decodes one application/x-www-form-urlencoded component ("%2F" -> "/",
+/// "+" -> " "); nullopt on a malformed escape.
+std::optional<std::string> url_decode(std::string_view text);
+
 } // namespace agora::net

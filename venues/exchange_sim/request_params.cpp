@@ -6,16 +6,6 @@ namespace agora::xsim {
 
 namespace {
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /// Calls `f(segment)` for every non-empty '&'-separated segment.
 template <class F>
 void for_each_segment(std::string_view text, F&& f) {
@@ -47,28 +37,6 @@ std::string without_signature(std::string_view text) {
 
 } // namespace
 
-std::optional<std::string> url_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= text.size())
-        return std::nullopt;
-      int hi = hex_value(text[i + 1]);
-      int lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0)
-        return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 request_params::request_params(std::string_view query, std::string_view body)
   : query_(query), body_(body) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "venues/common/url.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,9 +11,7 @@
 
 namespace agora::xsim {
 
-/// Decodes x-www-form-urlencoded text: %XX escapes and '+' as space.
-/// `std::nullopt` on a broken escape ("%4", "%zz").
-std::optional<std::string> url_decode(std::string_view text);
+using net::url_decode;
 
 /// The parameters of one REST call: the query string and the body merged
 /// (query first), URL-decoded, plus what a SIGNED request's signature covers.
