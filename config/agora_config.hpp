@@ -40,7 +40,6 @@ struct journal_config {
   std::string path;                       ///< "" -> <data_dir>/journal.db.
   std::string sync = "normal";            ///< "normal": WAL written per commit, fsync at checkpoints (survives a process crash); "full": fsync per commit (survives power loss).
   nanos reconcile_interval = 30 * ns_per_s; ///< Venue reconciliation while running.
-  nanos recovery_timeout = 20 * ns_per_s;   ///< Orders of the last run must resolve by then.
   nanos pnl_interval = 60 * ns_per_s;       ///< PnL snapshot period.
 
   friend bool operator==(const journal_config&, const journal_config&) = default;

@@ -378,15 +378,12 @@ void read_control(checker& check, const json* v, const std::string& path,
 void read_journal(checker& check, const json* v, const std::string& path,
                   journal_config& out) {
   object_reader r(check, v, path,
-                  {"path", "sync", "reconcile_interval_seconds", "recovery_timeout_seconds",
-                   "pnl_interval_seconds"});
+                  {"path", "sync", "reconcile_interval_seconds", "pnl_interval_seconds"});
   r.text("path", out.path);
   r.text("sync", out.sync, "expected one of: full, normal",
          [](std::string_view s) { return s == "full" || s == "normal"; });
   r.duration("reconcile_interval_seconds", out.reconcile_interval, ns_per_s, ns_per_s / 10,
              "expected a number of seconds >= 0.1");
-  r.duration("recovery_timeout_seconds", out.recovery_timeout, ns_per_s, ns_per_s,
-             "expected a number of seconds >= 1");
   r.duration("pnl_interval_seconds", out.pnl_interval, ns_per_s, ns_per_s,
              "expected a number of seconds >= 1");
 }

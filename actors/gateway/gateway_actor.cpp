@@ -737,10 +737,19 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
     [self](reconcile_atom) {
       auto& st = self->state;
       ++st.processed;
-      if (!st.recovery_started)
+      if (!st.recovery_started) {
         start_recovery(self);
-      else
+      } else {
+        // Orders of the last run still unresolved: ask again.
+        for (auto cid : st.adopting)
+          if (auto* v = st.tracker->find(cid); v && st.endpoint)
+            self->send(st.endpoint,
+                       adopt_order{submit_order{v->cid, v->venue, v->symbol, v->sd, v->type,
+                                                v->tif, v->px, v->qty, false, v->strategy,
+                                                v->created},
+                                   v->oid, v->cum_qty});
         reconcile(self, reconcile_mode::periodic);
+      }
       self->delayed_send(self, std::chrono::nanoseconds(st.params.reconcile_interval),
                          reconcile_atom_v);
     },

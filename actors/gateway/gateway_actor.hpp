@@ -21,7 +21,6 @@ struct gateway_params {
   /// on; recover and reconcile at start. Off only in unit tests.
   bool journal = false;
   nanos reconcile_interval = 30 * ns_per_s; ///< Periodic reconciliation.
-  nanos recovery_timeout = 20 * ns_per_s;   ///< Orders of the last run must resolve by then.
   nanos quiet_before_compare = 2 * ns_per_s; ///< No fill for this long before holdings are compared.
   const clock_source* clock = nullptr;
 };

@@ -149,7 +149,6 @@ child_spec gateway_child(const context_ptr& ctx, const venue_id& venue,
     p.keep_finished = ctx->cfg.gateway.keep_finished;
     p.journal = true;
     p.reconcile_interval = ctx->cfg.journal.reconcile_interval;
-    p.recovery_timeout = ctx->cfg.journal.recovery_timeout;
     p.clock = ctx->clock;
     return spawn_gateway(sys, path, std::move(p));
   };

@@ -35,6 +35,7 @@ struct strategy_state {
   /// The position was rebuilt from the journal (done once, when trading
   /// first becomes ACTIVE: by then a restart's recovery has finished).
   bool restored = false;
+  bool restoring = false;
   uint64_t intents = 0;
   uint64_t processed = 0;
   std::shared_ptr<spdlog::logger> log;
@@ -102,8 +103,9 @@ void subscribe_book(strategy_actor* self, const caf::actor& book) {
 }
 
 /// Records the trading state and hands it to the core if it exists. The
-/// first ACTIVE first rebuilds the position from the journal (waiting for
-/// it: nothing is decided on a position not known yet).
+/// first ACTIVE first rebuilds the position from the journal: until that
+/// answer is in, the core keeps its previous state (nothing is decided on a
+/// position not known yet), while the actor goes on answering.
 void set_trading(strategy_actor* self, trading_state s) {
   auto& st = self->state;
   st.trading = s;
@@ -114,10 +116,16 @@ void set_trading(strategy_actor* self, trading_state s) {
     if (!journal) {
       st.restored = true; // no journal in this service: nothing to restore
     } else {
+      if (st.restoring)
+        return;
+      st.restoring = true;
+      if (st.core->trading() != trading_state::halted) // e.g. spawned while ACTIVE
+        execute(self, st.core->set_trading_state(trading_state::halted, now_of(self)));
       self->request(journal, std::chrono::seconds(10), fills_atom_v, st.params.name)
-        .await(
+        .then(
           [self](std::vector<order_filled>& fills) {
             auto& st = self->state;
+            st.restoring = false;
             st.restored = true;
             if (!st.core)
               return;
@@ -131,6 +139,7 @@ void set_trading(strategy_actor* self, trading_state s) {
           [self](caf::error& err) {
             // Trading on an unknown position is worse than not trading:
             // stay where we are and try again on the next state change.
+            self->state.restoring = false;
             self->state.log->error("strategy_restore_failed strategy={} error=\"{}\"",
                                    self->state.params.name,
                                    self->system().render(err));

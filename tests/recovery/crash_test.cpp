@@ -112,7 +112,18 @@ void write_file(const std::string& path, const std::string& text) {
 /// journaled with the venue's executed quantity, every venue trade of ours
 /// is one journal fill, holdings equal baseline + fills + adjustments.
 /// Returns what disagrees (empty: all agrees).
+std::string disagreements_now(const std::string& journal_file, exchange_sim& x);
+
 std::string disagreements(const std::string& journal_file, exchange_sim& x) {
+  try {
+    return disagreements_now(journal_file, x);
+  } catch (const std::exception& e) {
+    // E.g. the venue's request-weight limit: ask again on the next poll.
+    return std::string{"venue: "} + e.what();
+  }
+}
+
+std::string disagreements_now(const std::string& journal_file, exchange_sim& x) {
   journal::open_options o;
   o.path = journal_file;
   o.read_only = true;
@@ -194,7 +205,7 @@ std::string disagreements(const std::string& journal_file, exchange_sim& x) {
 /// A config that trades often on both markets.
 std::string busy_config(exchange_sim& x, const std::string& data_dir) {
   auto cfg = x.config(
-    R"("log_file": ")" + data_dir + R"(/agora.log", "journal": { "reconcile_interval_seconds": 1 },)",
+    R"("log_file": ")" + data_dir + R"(/agora.log", "journal": { "reconcile_interval_seconds": 3 },)",
     R"([ { "venue": "bn-spot", "symbol": "BTCUSDT" },
          { "venue": "bn-usdm", "symbol": "BTCUSDT", "name": "mr-perp",
            "mean_reversion": { "allow_short": true } } ])",
@@ -244,7 +255,7 @@ TEST_CASE("SIGKILL at random moments: after every restart the journal agrees wit
         problems = disagreements(journal_file, x);
         return problems.empty();
       },
-      15s, 300ms);
+      20s, 1s);
     INFO(problems);
     REQUIRE(agrees);
     if (i == kills) {
@@ -270,7 +281,10 @@ TEST_CASE("SIGKILL at random moments: after every restart the journal agrees wit
   INFO("orders " << counts["orders"] << " fills " << counts["fills"] << " runs " << counts["runs"]);
   CHECK(counts["orders"] >= 20);
   CHECK(counts["fills"] >= 5);
-  CHECK(counts["runs"] == static_cast<uint64_t>(kills + 1));
+  // Every run that got past opening the journal counted once (a kill very
+  // early in start-up may come before that).
+  CHECK(counts["runs"] >= static_cast<uint64_t>(killed_trading + 1));
+  CHECK(counts["runs"] <= static_cast<uint64_t>(kills + 1));
   std::printf("crash test: %d SIGKILLs (%d while trading, %d during recovery), %llu orders, "
               "%llu fills journaled\n",
               kills, killed_trading, killed_recovering,

@@ -1109,11 +1109,14 @@ caf::behavior entry_impl(entry_actor* self, std::string path, order_entry_params
       auto& st = self->state;
       ++st.processed;
       auto cid = a.order.cid;
-      if (st.orders.count(cid) != 0)
-        return;
+      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+      // Known here when only the gateway restarted: taken over afresh from
+      // what the journal counted (the old owner may have died before it
+      // journaled the last events).
+      st.orders.erase(cid);
       order_entry e;
       e.order = std::move(a.order);
-      e.owner = caf::actor_cast<caf::actor>(self->current_sender());
+      e.owner = sender;
       e.state = entry_state::unknown;
       e.oid = a.oid;
       e.accepted_sent = a.oid.valid();

@@ -308,6 +308,12 @@ caf::behavior exchange_impl(exchange_actor* self, std::string path,
       auto& st = self->state;
       ++st.processed;
       auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+      if (auto i = st.owners.find(a.order.cid); i != st.owners.end()) {
+        // Still resting here (only the gateway restarted): its events go to
+        // the new gateway, whose cancel follows.
+        i->second.gateway = sender;
+        return;
+      }
       auto now = now_of(self);
       if (sender)
         self->send(sender, order_canceled{a.order.cid, a.oid, st.params.venue, a.order.symbol,
