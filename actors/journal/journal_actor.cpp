@@ -14,6 +14,11 @@ namespace agora {
 
 namespace {
 
+/// How often an idle journal copies its WAL into the database.
+constexpr auto checkpoint_period = std::chrono::milliseconds(250);
+/// Writes after which a checkpoint is made even without an idle moment.
+constexpr uint64_t checkpoint_writes = 50'000;
+
 struct journal_state {
   journal_params params;
   std::string path;
@@ -26,10 +31,27 @@ struct journal_state {
   uint64_t commits = 0;
   uint64_t write_errors = 0;
   size_t largest_batch = 0;
+  uint64_t checkpoints = 0;
+  uint64_t writes_at_checkpoint = 0;
+  uint64_t writes_at_tick = 0;
   nanos last_commit = 0;     ///< Duration of the last commit.
   uint64_t processed = 0;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "journal";
+
+  /// Leaving: what is written is committed (nobody is told: the requesters
+  /// are going too, or will time out and refuse to trade). CAF destroys the
+  /// state in on_exit, before it runs attached functors, so this is the
+  /// last moment the connection exists.
+  ~journal_state() {
+    if (db && db->in_transaction()) {
+      try {
+        db->commit();
+      } catch (const journal::journal_error&) {
+        db->rollback();
+      }
+    }
+  }
 };
 
 using journal_actor = caf::stateful_actor<journal_state>;
@@ -187,18 +209,16 @@ caf::behavior journal_impl(journal_actor* self, std::string path,
   st.db = std::move(opened.journal);
   st.log->info("journal_open path={} version={} run={}", st.params.open.path,
                st.db->schema_version(), st.params.run);
+  // Checkpoints when idle, not inside the commit an order waits for.
+  try {
+    st.db->set_auto_checkpoint(false);
+  } catch (const journal::journal_error& e) {
+    st.log->warn("journal_checkpoint_setting_failed error=\"{}\"", e.what());
+  }
+  self->delayed_send(self, checkpoint_period, caf::tick_atom_v);
   self->attach_functor([self](const caf::error&) {
-    // Leaving: what is written is committed (nobody is told: the
-    // requesters are going too, or will time out and refuse to trade).
-    auto& st = self->state;
-    if (st.db && st.db->in_transaction()) {
-      try {
-        st.db->commit();
-      } catch (const journal::journal_error&) {
-        st.db->rollback();
-      }
-    }
-    st.db.reset();
+    // The state is gone by now (see ~journal_state): only the actor itself
+    // may be used here.
     // The registry's strong reference would keep this detached actor's
     // thread (and so the actor system's shutdown) waiting forever.
     auto& reg = self->system().registry();
@@ -206,6 +226,26 @@ caf::behavior journal_impl(journal_actor* self, std::string path,
       reg.erase(journal_name);
   });
   return {
+    [self](caf::tick_atom) {
+      auto& st = self->state;
+      // Idle since the last tick (no write came in): copy the WAL into the
+      // database now. Under constant load, at the latest every
+      // `checkpoint_writes` writes (the WAL must not grow without bound).
+      bool idle = st.writes == st.writes_at_tick;
+      bool pending = st.writes != st.writes_at_checkpoint;
+      bool overdue = st.writes - st.writes_at_checkpoint >= checkpoint_writes;
+      st.writes_at_tick = st.writes;
+      if (st.db && !st.db->in_transaction() && pending && (idle || overdue)) {
+        try {
+          st.db->checkpoint();
+          st.writes_at_checkpoint = st.writes;
+          ++st.checkpoints;
+        } catch (const journal::journal_error& e) {
+          st.log->warn("journal_checkpoint_failed error=\"{}\"", e.what());
+        }
+      }
+      self->delayed_send(self, checkpoint_period, caf::tick_atom_v);
+    },
     [self](flush_atom) {
       self->state.flush_queued = false;
       flush(self);
@@ -356,7 +396,8 @@ caf::behavior journal_impl(journal_actor* self, std::string path,
         "writes=" + std::to_string(st.writes) + " commits=" + std::to_string(st.commits)
           + " largest_batch=" + std::to_string(st.largest_batch) + " last_commit_us="
           + std::to_string(st.last_commit / ns_per_us) + " errors="
-          + std::to_string(st.write_errors) + " run=" + std::to_string(st.params.run)};
+          + std::to_string(st.write_errors) + " checkpoints=" + std::to_string(st.checkpoints)
+          + " run=" + std::to_string(st.params.run)};
     },
   };
 }

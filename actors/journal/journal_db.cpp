@@ -601,6 +601,17 @@ void db::rollback() {
 
 // -- writes -------------------------------------------------------------------
 
+void db::set_auto_checkpoint(bool on) {
+  detail::exec(h_, on ? "PRAGMA wal_autocheckpoint = 1000" : "PRAGMA wal_autocheckpoint = 0",
+               "set wal_autocheckpoint");
+}
+
+void db::checkpoint() {
+  if (in_tx_)
+    return;
+  detail::exec(h_, "PRAGMA wal_checkpoint(PASSIVE)", "checkpoint");
+}
+
 uint64_t db::start_run(nanos now, int64_t pid, const std::string& version) {
   write_scope w{*stmts_, in_tx_};
   auto s = stmts_->use(sid::insert_run);

@@ -109,6 +109,14 @@ public:
   void rollback();  ///< Never throws.
   bool in_transaction() const noexcept { return in_tx_; }
 
+  /// Automatic WAL checkpoints (SQLite's default, every 1000 pages, run
+  /// inside whichever commit crosses the mark) on or off. The journal actor
+  /// turns them off and calls `checkpoint()` when idle, keeping that work
+  /// off the commit an order waits for.
+  void set_auto_checkpoint(bool on);
+  /// A passive WAL checkpoint (copies what no reader needs; never waits).
+  void checkpoint();
+
   // -- writes ---------------------------------------------------------------
 
   /// A new run of the service: returns its id (1, 2, ...; never reused).

@@ -283,9 +283,11 @@ std::string sql(sid id, int version) {
       return "INSERT OR REPLACE INTO bars (strategy, time_ns, close) "
              "VALUES (?1, ?2, ?3)";
     case sid::prune_bars:
-      return "DELETE FROM bars WHERE strategy = ?1 AND time_ns NOT IN ("
+      // Everything at or before the (keep+1)-th newest (NULL, so nothing,
+      // while there are no more than `keep`).
+      return "DELETE FROM bars WHERE strategy = ?1 AND time_ns <= ("
              "SELECT time_ns FROM bars WHERE strategy = ?1 "
-             "ORDER BY time_ns DESC LIMIT ?2)";
+             "ORDER BY time_ns DESC LIMIT 1 OFFSET ?2)";
     case sid::insert_risk_event:
       return "INSERT INTO risk_events (time_ns, kind, state, detail, who) "
              "VALUES (?1, ?2, ?3, ?4, ?5)";
