@@ -343,7 +343,9 @@ journal (reads the journal file itself; the service may be running or not):
 
 local Binance-protocol exchange (a separate process, TLS on 127.0.0.1):
   exchange-sim [--data-dir D] [--spot-port N] [--usdm-port N] [--step-ms N] [--seed N]
-                            serve the sim exchange as Binance spot + USD-M (REST, WebSocket)
+               [--listen-key-ttl-s N] [--weight-limit N]
+                            serve the sim exchange as Binance spot + USD-M (REST, WebSocket);
+                            --weight-limit: request weight per minute (Binance: 6000 spot, 2400 USD-M)
   exchange-sim fault KIND [ARG] [--market spot|usdm] [--data-dir D]
                             inject a fault: drop, 429, 418, 503, seq_gap, malformed, stall
 

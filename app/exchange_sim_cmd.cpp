@@ -93,6 +93,15 @@ int serve(const std::vector<std::string>& args) {
         return 2;
       }
       opts.listen_key_ttl = static_cast<nanos>(n) * ns_per_s;
+    } else if (a == "--weight-limit") {
+      auto v = need("weight per minute");
+      if (!v)
+        return 2;
+      if (!parse_u64(*v, 10'000'000, n) || n == 0) {
+        fail("--weight-limit: expected 1..10000000, got '" + *v + "'");
+        return 2;
+      }
+      opts.weight_limit_1m = static_cast<uint32_t>(n);
     } else {
       fail("unknown argument '" + a + "' (see agora --help)");
       return 2;

@@ -91,11 +91,11 @@ private:
 /// `agora exchange-sim` on ephemeral ports in its own directory.
 class exchange_sim {
 public:
-  explicit exchange_sim(const std::string& dir, const std::string& listen_key_ttl_s = "3600")
+  /// `weight_limit`: request weight per minute ("" keeps Binance's).
+  explicit exchange_sim(const std::string& dir, const std::string& listen_key_ttl_s = "3600",
+                        const std::string& weight_limit = "")
     : dir_(dir),
-      proc_({agora_binary(), "exchange-sim", "--data-dir", dir, "--spot-port", "0",
-             "--usdm-port", "0", "--step-ms", "50", "--listen-key-ttl-s", listen_key_ttl_s},
-            dir + "/exchange-sim.log") {
+      proc_(args(dir, listen_key_ttl_s, weight_limit), dir + "/exchange-sim.log") {
     REQUIRE(poll_until([&] { return std::filesystem::exists(dir_ + "/ports.json"); }));
     auto ports = parse_json(read_file(dir_ + "/ports.json"));
     REQUIRE(ports->ok);
@@ -123,6 +123,18 @@ public:
     child_process p{argv, out};
     CHECK(p.stop(0, 10s) == 0); // signal 0: just wait for it
     return read_file(out);
+  }
+
+  static std::vector<std::string> args(const std::string& dir, const std::string& ttl,
+                                       const std::string& weight_limit) {
+    std::vector<std::string> a{agora_binary(), "exchange-sim", "--data-dir", dir, "--spot-port",
+                               "0", "--usdm-port", "0", "--step-ms", "50",
+                               "--listen-key-ttl-s", ttl};
+    if (!weight_limit.empty()) {
+      a.push_back("--weight-limit");
+      a.push_back(weight_limit);
+    }
+    return a;
   }
 
   std::string cert() const { return dir_ + "/cert.pem"; }

@@ -433,7 +433,9 @@ bool exchange_server::start(std::string* error) {
     }
     cc.accounts.push_back(std::move(acct));
     cc.listen_key_ttl = d.opts.listen_key_ttl;
-    cc.weight_limit_1m = m == binance::market::spot ? 6000 : 2400;
+    cc.weight_limit_1m = d.opts.weight_limit_1m != 0 ? d.opts.weight_limit_1m
+                         : m == binance::market::spot ? 6000
+                                                      : 2400;
     s.core = std::make_unique<binance_core>(std::move(cc), now);
     net::tls_server_options so;
     so.address = d.opts.address;

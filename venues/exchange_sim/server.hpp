@@ -22,6 +22,8 @@ struct server_options {
   std::string api_key;               ///< "" = generate one (written to credentials.json).
   std::string secret;
   nanos listen_key_ttl = 3600 * ns_per_s;
+  /// Request weight per minute and IP; 0: Binance's (spot 6000, USD-M 2400).
+  uint32_t weight_limit_1m = 0;
 };
 
 /// The default listings: spot BTCUSDT, ETHUSDT; USD-M BTCUSDT, ETHUSDT
