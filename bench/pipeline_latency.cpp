@@ -27,18 +27,37 @@
 // each event pays the wake-up). Window 2 needs one bar before the first
 // order, so exactly one warm-up frame times out (100 ms).
 //
-// Every combination of scheduler setting (each its own actor_system), mode
-// and background load (the sim exchange with the 3 paper symbols, their
-// books and strategies) runs 3 times, interleaved; medians are printed too.
+// Every combination of scheduler setting (each its own actor_system), mode,
+// background load (the sim exchange with the 3 paper symbols, their books
+// and strategies) and journal runs 2 times, interleaved; medians are
+// printed too, and the journal's cost side by side. To keep the whole bench
+// near 2 minutes on 2 busy cores now that the journal doubles the runs (and
+// a journal run is slower), rounds went from 3 to 2 and the events per run
+// from 1'000 + 20'000 (closed) and 200 + 5'000 (paced) to 500 + 8'000 and
+// 200 + 2'500.
+//
+// Journal: off (gateway_params::journal = false, as before) or on: the real
+// journal actor (detached, SQLite, sync=normal) on a fresh temp file per
+// run, registered in CAF's registry as the supervisor would; every gateway
+// (the background one too) then waits for the journal's durable ack of each
+// order before it leaves (and journals the rejection without waiting). The
+// endpoint answers the gateway's start-up reconciliation (a venue that keeps
+// no account); the periodic one is set to an hour so it never runs inside a
+// measurement. Risk keeps its journal off. The strategy journals a bar per
+// frame (its 1 ms bars) and a signal per entry, so each event also carries
+// those fire-and-forget writes; the journal keeps 16 bars, not 2000 (the
+// prune on every bar costs O(bars kept)).
 // Prints figures only; asserts nothing about time.
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -53,6 +72,8 @@
 
 #include "actors/book/book_actor.hpp"
 #include "actors/gateway/gateway_actor.hpp"
+#include "actors/journal/journal_actor.hpp"
+#include "actors/journal/journal_db.hpp"
 #include "actors/risk/risk_actor.hpp"
 #include "actors/service/service.hpp"
 #include "actors/strategy/mean_reversion_actor.hpp"
@@ -72,14 +93,14 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-constexpr size_t warmup_events = 1'000;
-constexpr size_t measured_events = 20'000;
+constexpr size_t warmup_events = 500;    // 1'000 before the journal runs
+constexpr size_t measured_events = 8'000; // 20'000 before the journal runs
 constexpr size_t book_levels = 10;
 constexpr int64_t tick_raw = 1'000'000;        // 0.01
 constexpr int64_t start_tick = 10'000'000;     // 100000.00
 constexpr uint64_t snapshot_id = 1'000'000;
 constexpr auto event_timeout = std::chrono::milliseconds(100);
-constexpr int rounds = 3;
+constexpr int rounds = 2;
 
 const venue_id bench_venue{"bench"};
 const symbol_id bench_symbol{"BENCHUSDT"};
@@ -257,6 +278,15 @@ caf::behavior endpoint_impl(endpoint_actor* self, record_ptr rec) {
         complete(self);
       }
     },
+    [](venue_atom) {
+      // The gateway's start-up reconciliation (journal on): nothing open,
+      // no account that outlives the run.
+      venue_state_report r;
+      r.venue = bench_venue;
+      r.keeps_account = false;
+      r.time = default_clock().now();
+      return r;
+    },
     [self](stats_atom) {
       return actor_stats{"running", own_mailbox_size(self), 0, "bench"};
     },
@@ -274,6 +304,8 @@ struct run_result {
   std::string label;
   bool background = false;
   bool paced = false;
+  bool journal = false;
+  std::string journal_detail; ///< The journal's stats at the end (journal on).
   size_t frames = 0;
   size_t orders = 0;
   size_t timeouts = 0;
@@ -312,11 +344,45 @@ void register_entry(caf::scoped_actor& self, const caf::actor& dir,
              uint64_t{0});
 }
 
+/// Starts a run in a fresh journal file at `path` (sync=normal) and spawns
+/// the journal actor on it, registered in CAF's registry as the supervisor
+/// would. Invalid on failure (`error` says why).
+caf::actor spawn_bench_journal(caf::actor_system& sys, const std::string& path,
+                               std::string* error) {
+  journal::open_options o;
+  o.path = path;
+  o.sync = journal::sync_mode::normal;
+  journal_params jp;
+  {
+    auto opened = journal::db::open(o);
+    if (!opened.journal) {
+      *error = opened.error;
+      return {};
+    }
+    try {
+      jp.run = opened.journal->start_run(default_clock().now(),
+                                         static_cast<int64_t>(::getpid()), "bench");
+    } catch (const journal::journal_error& e) {
+      *error = e.what();
+      return {};
+    }
+  }
+  jp.open = o;
+  // The bench's strategy closes a 1 ms bar per frame (production: minutes)
+  // and the journal prunes bars on every insert at O(bars kept): with the
+  // default 2000 kept, bars alone (~0.5-1 ms each) would swamp the journal.
+  jp.keep_bars = 16;
+  auto j = spawn_journal(sys, "journal", std::move(jp));
+  sys.registry().put(journal_name, caf::actor_cast<caf::strong_actor_ptr>(j));
+  return j;
+}
 
 /// The paper config's sim venue (3 symbols, 100 ms steps) with its books and
-/// strategies, in the same directory: the background load.
+/// strategies, in the same directory: the background load. Its gateway
+/// journals when `journal`.
 void spawn_background(caf::actor_system& sys, caf::scoped_actor& self,
-                      const caf::actor& dir, std::vector<caf::actor>& spawned) {
+                      const caf::actor& dir, std::vector<caf::actor>& spawned,
+                      bool journal) {
   auto cfg = config::default_config();
   auto& vc = cfg.venues.at(0);
   const std::string vpath = venue_path(vc.name);
@@ -336,6 +402,8 @@ void spawn_background(caf::actor_system& sys, caf::scoped_actor& self,
   gp.directory = dir;
   gp.orders_per_minute = cfg.gateway.orders_per_minute;
   gp.burst = static_cast<double>(cfg.gateway.burst);
+  gp.journal = journal;
+  gp.reconcile_interval = 3'600 * ns_per_s;
   auto gw = spawn_gateway(sys, vpath + "/gateway", std::move(gp));
   register_entry(self, dir, vpath + "/gateway", "gateway", vpath, gw);
   spawned.push_back(gw);
@@ -399,14 +467,16 @@ void drive_paced(caf::scoped_actor& self, run_record& rec,
 /// I/O thread) sends each frame `pace` after the last one was done, so the
 /// workers go idle between events.
 constexpr size_t paced_warmup = 200;
-constexpr size_t paced_events = 5'000;
+constexpr size_t paced_events = 2'500; // 5'000 before the journal runs
 constexpr auto pace = std::chrono::microseconds(300);
 
-run_result run_one(const setting& set, bool background, bool paced) {
+run_result run_one(const setting& set, bool background, bool paced, bool journal,
+                   const std::string& journal_path) {
   run_result res;
   res.label = set.label;
   res.background = background;
   res.paced = paced;
+  res.journal = journal;
   const size_t warmup = paced ? paced_warmup : warmup_events;
   const size_t measured = paced ? paced_events : measured_events;
   caf::actor_system_config cfg;
@@ -428,6 +498,18 @@ run_result run_one(const setting& set, bool background, bool paced) {
     auto dir = spawn_directory(sys, nullptr);
     spawned.push_back(dir);
     sys.registry().put(directory_name, caf::actor_cast<caf::strong_actor_ptr>(dir));
+    caf::actor jrnl;
+    if (journal) {
+      jrnl = spawn_bench_journal(sys, journal_path, &res.error);
+      if (!jrnl) {
+        sys.registry().erase(directory_name);
+        for (auto i = spawned.rbegin(); i != spawned.rend(); ++i)
+          self->send_exit(*i, caf::exit_reason::user_shutdown);
+        return res;
+      }
+      register_entry(self, dir, "journal", "journal", "agora", jrnl);
+      spawned.push_back(jrnl);
+    }
     const std::string vpath = venue_path(bench_venue);
     auto endpoint = sys.spawn(endpoint_impl, rec);
     register_entry(self, dir, vpath + "/exchange", "exchange", vpath, endpoint);
@@ -453,6 +535,8 @@ run_result run_one(const setting& set, bool background, bool paced) {
     gp.directory = dir;
     gp.orders_per_minute = 6e10; // never the limit here
     gp.burst = 1e9;
+    gp.journal = journal;
+    gp.reconcile_interval = 3'600 * ns_per_s; // never inside a measurement
     auto gw = spawn_gateway(sys, vpath + "/gateway", std::move(gp));
     register_entry(self, dir, vpath + "/gateway", "gateway", vpath, gw);
     spawned.push_back(gw);
@@ -495,7 +579,7 @@ run_result run_one(const setting& set, bool background, bool paced) {
     spawned.push_back(strat);
 
     if (background)
-      spawn_background(sys, self, dir, spawned);
+      spawn_background(sys, self, dir, spawned, journal);
 
     // Ready: the book is synced with the strategy subscribed, the strategy
     // and the gateway answer (both answer only after their start-up awaits).
@@ -568,6 +652,14 @@ run_result run_one(const setting& set, bool background, bool paced) {
         res.ok = true;
       }
     }
+    if (jrnl) {
+      self->request(jrnl, std::chrono::seconds(5), stats_atom_v)
+        .receive([&](actor_stats& s) { res.journal_detail = s.detail; },
+                 [](caf::error&) {});
+      // The detached journal must leave the registry before the system
+      // shuts down.
+      sys.registry().erase(journal_name);
+    }
     sys.registry().erase(risk_name);
     sys.registry().erase(directory_name);
     for (auto i = spawned.rbegin(); i != spawned.rend(); ++i)
@@ -605,10 +697,11 @@ double us(int64_t ns) {
 }
 
 const run_result* best_by_p99(const std::vector<run_result>& rs, bool paced,
-                              bool background, bool allow_spin) {
+                              bool background, bool allow_spin, bool journal) {
   const run_result* best = nullptr;
   for (auto& r : rs) {
-    if (!r.ok || r.paced != paced || r.background != background)
+    if (!r.ok || r.paced != paced || r.background != background
+        || r.journal != journal)
       continue;
     if (!allow_spin && r.label.find("busy") != std::string::npos)
       continue;
@@ -655,7 +748,8 @@ int main() {
               "the main thread %lld us after the last is done (workers idle "
               "in between, as with a venue's I/O thread on a quiet market)\n"
               "  one event in flight; steady_clock send -> arrival; "
-              "max_throughput 300; %d rounds of every setting, interleaved; "
+              "max_throughput 300; %d rounds of every setting, each with the "
+              "journal off and on (sync=normal), interleaved; "
               "hardware threads: %u\n",
               warmup_events, measured_events, paced_warmup, paced_events,
               static_cast<long long>(pace.count()), rounds,
@@ -675,94 +769,142 @@ int main() {
                   / static_cast<double>(frames.size()),
                 frames.front().size(), ok, frames.size());
   }
+  std::string tmpl = (std::filesystem::temp_directory_path() / "agora-pl-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    std::fprintf(stderr, "pipeline_latency: cannot create a temporary directory\n");
+    return 1;
+  }
+  const std::string tmp_dir = tmpl;
   std::vector<run_result> results;
+  int run_no = 0;
   for (int round = 1; round <= rounds; ++round)
     for (bool paced : {false, true})
       for (bool bg : {false, true})
-        for (auto& s : settings) {
-          std::fprintf(stderr, "round %d: %s %s%s ...\n", round,
-                       paced ? "paced" : "closed", s.label,
-                       bg ? " + background" : "");
-          results.push_back(run_one(s, bg, paced));
-          results.back().round = round;
-        }
+        for (auto& s : settings)
+          for (bool journal : {false, true}) {
+            std::fprintf(stderr, "round %d: %s %s%s%s ...\n", round,
+                         paced ? "paced" : "closed", s.label,
+                         bg ? " + background" : "", journal ? " + journal" : "");
+            const auto path = tmp_dir + "/journal-" + std::to_string(++run_no) + ".db";
+            results.push_back(run_one(s, bg, paced, journal, path));
+            results.back().round = round;
+            std::error_code ec;
+            for (auto f : {path, path + "-wal", path + "-shm"})
+              std::filesystem::remove(f, ec);
+          }
+  std::filesystem::remove_all(tmp_dir);
   auto mode_of = [](bool paced) { return paced ? "paced" : "closed"; };
-  std::printf("\n  every run:\n  %-6s %-28s %-2s %-4s %8s %8s %8s %8s %9s %8s "
+  auto journal_of = [](bool j) { return j ? "normal" : "off"; };
+  std::printf("\n  every run:\n  %-6s %-28s %-2s %-4s %-7s %8s %8s %8s %8s %9s %8s "
               "%9s %13s %8s\n",
-              "mode", "scheduler", "#", "load", "p50 us", "p90 us", "p99 us",
+              "mode", "scheduler", "#", "load", "journal", "p50 us", "p90 us", "p99 us",
               "p99.9 us", "max us", "mean us", "events/s", "orders/frames",
               "idle CPU");
   for (auto& r : results) {
     if (!r.ok) {
-      std::printf("  %-6s %-28s %-2d %-4s FAILED: %s\n", mode_of(r.paced),
+      std::printf("  %-6s %-28s %-2d %-4s %-7s FAILED: %s\n", mode_of(r.paced),
                   r.label.c_str(), r.round, r.background ? "bg" : "-",
-                  r.error.c_str());
+                  journal_of(r.journal), r.error.c_str());
       continue;
     }
-    std::printf("  %-6s %-28s %-2d %-4s %8.1f %8.1f %8.1f %8.1f %9.1f %8.1f "
+    std::printf("  %-6s %-28s %-2d %-4s %-7s %8.1f %8.1f %8.1f %8.1f %9.1f %8.1f "
                 "%9.0f %6zu/%-6zu %7.0f%%\n",
                 mode_of(r.paced), r.label.c_str(), r.round,
-                r.background ? "bg" : "-", us(r.p50), us(r.p90), us(r.p99),
-                us(r.p999), us(r.max), r.mean_us, r.events_per_s, r.orders,
+                r.background ? "bg" : "-", journal_of(r.journal), us(r.p50), us(r.p90),
+                us(r.p99), us(r.p999), us(r.max), r.mean_us, r.events_per_s, r.orders,
                 r.frames, r.idle_cpu_pct);
   }
   for (auto& r : results)
     if (r.ok && (r.timeouts != 0 || r.late != 0 || r.orders != r.frames
                  || r.warmup_timeouts != 1))
-      std::printf("  note: %s %s #%d%s: order ratio %.4f, %zu timeouts (%zu "
+      std::printf("  note: %s %s #%d%s%s: order ratio %.4f, %zu timeouts (%zu "
                   "in warm-up, 1 expected), %zu late orders\n",
                   mode_of(r.paced), r.label.c_str(), r.round,
-                  r.background ? " (bg)" : "",
+                  r.background ? " (bg)" : "", r.journal ? " (journal)" : "",
                   static_cast<double>(r.orders) / static_cast<double>(r.frames),
                   r.timeouts, r.warmup_timeouts, r.late);
+  std::printf("\n  journal at the end of each journal run (its stats):\n");
+  for (auto& r : results)
+    if (r.journal && !r.journal_detail.empty())
+      std::printf("  %-6s %-28s %-2d %-4s %s\n", mode_of(r.paced), r.label.c_str(), r.round,
+                  r.background ? "bg" : "-", r.journal_detail.c_str());
   // Medians over the rounds.
   std::vector<run_result> med;
   std::printf("\n  median of %d rounds (max: the largest of the rounds; "
               "orders/frames: summed):\n"
-              "  %-6s %-28s %-4s %8s %8s %8s %8s %9s %9s %15s %8s\n",
-              rounds, "mode", "scheduler", "load", "p50 us", "p90 us",
+              "  %-6s %-28s %-4s %-7s %8s %8s %8s %8s %9s %9s %15s %8s\n",
+              rounds, "mode", "scheduler", "load", "journal", "p50 us", "p90 us",
               "p99 us", "p99.9 us", "max us", "events/s", "orders/frames",
               "idle CPU");
   for (bool paced : {false, true})
     for (bool bg : {false, true})
-      for (auto& s : settings) {
-        std::vector<const run_result*> rs;
-        for (auto& r : results)
-          if (r.ok && r.paced == paced && r.background == bg
-              && r.label == s.label)
-            rs.push_back(&r);
-        if (rs.empty())
-          continue;
-        auto mid = [&](auto field) {
-          std::vector<double> v;
-          for (auto* r : rs)
-            v.push_back(field(*r));
-          std::sort(v.begin(), v.end());
-          return v[v.size() / 2];
-        };
-        run_result m;
-        m.label = s.label;
-        m.background = bg;
-        m.paced = paced;
-        m.ok = true;
-        m.p50 = static_cast<int64_t>(mid([](auto& r) { return double(r.p50); }));
-        m.p90 = static_cast<int64_t>(mid([](auto& r) { return double(r.p90); }));
-        m.p99 = static_cast<int64_t>(mid([](auto& r) { return double(r.p99); }));
-        m.p999
-          = static_cast<int64_t>(mid([](auto& r) { return double(r.p999); }));
-        for (auto* r : rs) {
-          m.max = std::max(m.max, r->max);
-          m.orders += r->orders;
-          m.frames += r->frames;
+      for (auto& s : settings)
+        for (bool journal : {false, true}) {
+          std::vector<const run_result*> rs;
+          for (auto& r : results)
+            if (r.ok && r.paced == paced && r.background == bg && r.journal == journal
+                && r.label == s.label)
+              rs.push_back(&r);
+          if (rs.empty())
+            continue;
+          auto mid = [&](auto field) {
+            std::vector<double> v;
+            for (auto* r : rs)
+              v.push_back(field(*r));
+            std::sort(v.begin(), v.end());
+            return v[v.size() / 2];
+          };
+          run_result m;
+          m.label = s.label;
+          m.background = bg;
+          m.paced = paced;
+          m.journal = journal;
+          m.ok = true;
+          m.p50 = static_cast<int64_t>(mid([](auto& r) { return double(r.p50); }));
+          m.p90 = static_cast<int64_t>(mid([](auto& r) { return double(r.p90); }));
+          m.p99 = static_cast<int64_t>(mid([](auto& r) { return double(r.p99); }));
+          m.p999
+            = static_cast<int64_t>(mid([](auto& r) { return double(r.p999); }));
+          for (auto* r : rs) {
+            m.max = std::max(m.max, r->max);
+            m.orders += r->orders;
+            m.frames += r->frames;
+          }
+          m.events_per_s = mid([](auto& r) { return r.events_per_s; });
+          m.idle_cpu_pct = mid([](auto& r) { return r.idle_cpu_pct; });
+          std::printf("  %-6s %-28s %-4s %-7s %8.1f %8.1f %8.1f %8.1f %9.1f %9.0f "
+                      "%7zu/%-7zu %7.0f%%\n",
+                      mode_of(paced), m.label.c_str(), bg ? "bg" : "-",
+                      journal_of(journal), us(m.p50), us(m.p90), us(m.p99), us(m.p999),
+                      us(m.max), m.events_per_s, m.orders, m.frames, m.idle_cpu_pct);
+          med.push_back(std::move(m));
         }
-        m.events_per_s = mid([](auto& r) { return r.events_per_s; });
-        m.idle_cpu_pct = mid([](auto& r) { return r.idle_cpu_pct; });
-        std::printf("  %-6s %-28s %-4s %8.1f %8.1f %8.1f %8.1f %9.1f %9.0f "
-                    "%7zu/%-7zu %7.0f%%\n",
-                    mode_of(paced), m.label.c_str(), bg ? "bg" : "-", us(m.p50),
-                    us(m.p90), us(m.p99), us(m.p999), us(m.max),
-                    m.events_per_s, m.orders, m.frames, m.idle_cpu_pct);
-        med.push_back(std::move(m));
+  // The journal's cost, side by side (medians).
+  std::printf("\n  the journal's cost on tick-to-order (medians; +: journal on minus "
+              "off):\n  %-6s %-28s %-4s %23s   %23s   %23s\n",
+              "mode", "scheduler", "load", "off p50/p90/p99 us", "normal p50/p90/p99 us",
+              "+ p50/p90/p99 us");
+  auto find_med = [&](bool paced, bool bg, const std::string& label,
+                      bool journal) -> const run_result* {
+    for (auto& m : med)
+      if (m.paced == paced && m.background == bg && m.label == label
+          && m.journal == journal)
+        return &m;
+    return nullptr;
+  };
+  for (bool paced : {false, true})
+    for (bool bg : {false, true})
+      for (auto& s : settings) {
+        auto* off = find_med(paced, bg, s.label, false);
+        auto* on = find_med(paced, bg, s.label, true);
+        if (!off || !on)
+          continue;
+        std::printf("  %-6s %-28s %-4s %7.1f/%7.1f/%7.1f   %7.1f/%7.1f/%7.1f   "
+                    "%+7.1f/%+7.1f/%+7.1f\n",
+                    mode_of(paced), s.label, bg ? "bg" : "-", us(off->p50), us(off->p90),
+                    us(off->p99), us(on->p50), us(on->p90), us(on->p99),
+                    us(on->p50 - off->p50), us(on->p90 - off->p90),
+                    us(on->p99 - off->p99));
       }
   std::printf("\n  events/s: with one event in flight; closed loop it "
               "includes the rejection and one gateway round trip per event, "
@@ -770,20 +912,24 @@ int main() {
               "  idle CPU: the whole process over 0.5 s with no frames, in %% "
               "of one core.\n"
               "  bg: the sim exchange with the 3 paper symbols (100 ms "
-              "steps), their books and strategies, in the same system.\n");
-  for (bool paced : {false, true}) {
-    auto* best = best_by_p99(med, paced, false, true);
-    auto* calm = best_by_p99(med, paced, false, false);
-    if (!best || !calm)
-      continue;
-    std::printf("\n  %s, no load: lowest median p99: %s (p50 %.1f us, p99 "
-                "%.1f us, idle CPU %.0f%%)\n",
-                mode_of(paced), best->label.c_str(), us(best->p50),
-                us(best->p99), best->idle_cpu_pct);
-    std::printf("  %s, no load: lowest median p99 without spinning: %s (p50 "
-                "%.1f us, p99 %.1f us, idle CPU %.0f%%)\n",
-                mode_of(paced), calm->label.c_str(), us(calm->p50),
-                us(calm->p99), calm->idle_cpu_pct);
-  }
+              "steps), their books and strategies, in the same system.\n"
+              "  journal normal: the journal actor (detached, SQLite, "
+              "synchronous=NORMAL, WAL) on a fresh temp file; the gateways "
+              "wait for its durable ack before an order leaves.\n");
+  for (bool journal : {false, true})
+    for (bool paced : {false, true}) {
+      auto* best = best_by_p99(med, paced, false, true, journal);
+      auto* calm = best_by_p99(med, paced, false, false, journal);
+      if (!best || !calm)
+        continue;
+      std::printf("\n  %s, no load, journal %s: lowest median p99: %s (p50 %.1f us, "
+                  "p99 %.1f us, idle CPU %.0f%%)\n",
+                  mode_of(paced), journal_of(journal), best->label.c_str(),
+                  us(best->p50), us(best->p99), best->idle_cpu_pct);
+      std::printf("  %s, no load, journal %s: lowest median p99 without spinning: %s "
+                  "(p50 %.1f us, p99 %.1f us, idle CPU %.0f%%)\n",
+                  mode_of(paced), journal_of(journal), calm->label.c_str(),
+                  us(calm->p50), us(calm->p99), calm->idle_cpu_pct);
+    }
   return 0;
 }
