@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
@@ -32,6 +33,7 @@ struct gateway_state {
   std::set<client_order_id> adopting; ///< Orders of the last run not resolved yet.
   bool recovery_started = false;
   bool reconciling = false;
+  bool forced_pending = false; ///< An accept came while a reconciliation was under way.
   nanos last_fill = 0;
   std::vector<reconcile_difference> seen_once; ///< A periodic mismatch waiting for confirmation.
   uint64_t orders_recovered = 0;
@@ -290,8 +292,14 @@ void report(gateway_actor* self, reconcile_report r) {
 
 void reconcile(gateway_actor* self, reconcile_mode mode) {
   auto& st = self->state;
-  if (!st.params.journal || st.reconciling)
+  if (!st.params.journal)
     return;
+  if (st.reconciling) {
+    // One is under way; an operator's accept must not wait a whole period.
+    if (mode == reconcile_mode::forced)
+      st.forced_pending = true;
+    return;
+  }
   st.reconciling = true;
   auto startup = mode == reconcile_mode::startup;
   read_both(
@@ -299,6 +307,10 @@ void reconcile(gateway_actor* self, reconcile_mode mode) {
     [self, mode, startup](venue_state_report& vs, journal_holdings& jh) {
       auto& st = self->state;
       st.reconciling = false;
+      if (std::exchange(st.forced_pending, false)) {
+        reconcile(self, reconcile_mode::forced); // read afresh after the accept
+        return;
+      }
       auto now = now_of(self);
       reconcile_report r;
       r.venue = st.params.venue;
@@ -360,6 +372,10 @@ void reconcile(gateway_actor* self, reconcile_mode mode) {
     [self, startup](const std::string& why) {
       auto& st = self->state;
       st.reconciling = false;
+      if (std::exchange(st.forced_pending, false)) {
+        reconcile(self, reconcile_mode::forced);
+        return;
+      }
       reconcile_report r;
       r.venue = st.params.venue;
       r.time = now_of(self);
