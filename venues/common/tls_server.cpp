@@ -287,7 +287,12 @@ private:
     core_.ws_open.fetch_sub(1);
     close_timer_.cancel();
     beast::get_lowest_layer(ws_).close();
-    queue_.clear();
+    // A write still in flight reads the front message until its handler
+    // runs (with an error, now the socket is closed): keep that one.
+    if (writing_)
+      queue_.erase(std::next(queue_.begin()), queue_.end());
+    else
+      queue_.clear();
     if (core_.h.on_ws_close) {
       try {
         core_.h.on_ws_close(handle_);
