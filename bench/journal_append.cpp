@@ -63,6 +63,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "bench/bench_journal.hpp"
 #include "actors/journal/journal_actor.hpp"
 #include "actors/journal/journal_db.hpp"
 #include "actors/service/service.hpp"
@@ -382,25 +383,13 @@ journal::sync_mode sync_of(const std::string& s) {
 result run_alone(caf::actor_system& sys, const std::string& dir, const std::string& sync,
                  size_t k) {
   const std::string path = dir + "/alone-" + sync + "-" + std::to_string(k) + ".db";
-  journal::open_options o;
-  o.path = path;
-  o.sync = sync_of(sync);
-  uint64_t run = 0;
-  {
-    auto opened = journal::db::open(o);
-    if (!opened.journal) {
-      result r;
-      r.first_error = opened.error;
-      return r;
-    }
-    run = opened.journal->start_run(default_clock().now(), static_cast<int64_t>(::getpid()),
-                                    "jbench");
+  std::string error;
+  auto j = spawn_bench_journal(sys, path, &error, sync_of(sync), journal_params{}.keep_bars);
+  if (!j) {
+    result r;
+    r.first_error = error;
+    return r;
   }
-  journal_params jp;
-  jp.open = o;
-  jp.run = run;
-  auto j = spawn_journal(sys, "journal", std::move(jp));
-  sys.registry().put(journal_name, caf::actor_cast<caf::strong_actor_ptr>(j));
   auto next_cid = std::make_shared<std::atomic<uint64_t>>(1);
   auto r = measure(sys, j, k, caf::actor{}, next_cid);
   // The detached journal must be gone (and out of the registry) before the

@@ -72,6 +72,7 @@
 
 #include "actors/book/book_actor.hpp"
 #include "actors/gateway/gateway_actor.hpp"
+#include "bench/bench_journal.hpp"
 #include "actors/journal/journal_actor.hpp"
 #include "actors/journal/journal_db.hpp"
 #include "actors/risk/risk_actor.hpp"
@@ -342,39 +343,6 @@ void register_entry(caf::scoped_actor& self, const caf::actor& dir,
              actor_entry{std::move(name), std::move(kind), std::move(parent),
                          handle},
              uint64_t{0});
-}
-
-/// Starts a run in a fresh journal file at `path` (sync=normal) and spawns
-/// the journal actor on it, registered in CAF's registry as the supervisor
-/// would. Invalid on failure (`error` says why).
-caf::actor spawn_bench_journal(caf::actor_system& sys, const std::string& path,
-                               std::string* error) {
-  journal::open_options o;
-  o.path = path;
-  o.sync = journal::sync_mode::normal;
-  journal_params jp;
-  {
-    auto opened = journal::db::open(o);
-    if (!opened.journal) {
-      *error = opened.error;
-      return {};
-    }
-    try {
-      jp.run = opened.journal->start_run(default_clock().now(),
-                                         static_cast<int64_t>(::getpid()), "bench");
-    } catch (const journal::journal_error& e) {
-      *error = e.what();
-      return {};
-    }
-  }
-  jp.open = o;
-  // The bench's strategy closes a 1 ms bar per frame (production: minutes)
-  // and the journal prunes bars on every insert at O(bars kept): with the
-  // default 2000 kept, bars alone (~0.5-1 ms each) would swamp the journal.
-  jp.keep_bars = 16;
-  auto j = spawn_journal(sys, "journal", std::move(jp));
-  sys.registry().put(journal_name, caf::actor_cast<caf::strong_actor_ptr>(j));
-  return j;
 }
 
 /// The paper config's sim venue (3 symbols, 100 ms steps) with its books and

@@ -192,14 +192,13 @@ struct journal_holdings {
   venue_id venue;
   std::vector<holding> baselines;    ///< Per holding key.
   std::vector<holding> adjustments;  ///< Per symbol.
-  std::vector<holding> net_fills;    ///< Per symbol.
-  bool any_fills = false;
+  std::vector<holding> net_fills;    ///< Per symbol (a symbol ever traded has a row).
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, journal_holdings& x) {
   return f(caf::meta::type_name("journal_holdings"), x.venue, x.baselines,
-           x.adjustments, x.net_fills, x.any_fills);
+           x.adjustments, x.net_fills);
 }
 
 /// A change to what the journal expects a venue to hold: a baseline (per

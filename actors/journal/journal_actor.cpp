@@ -324,14 +324,14 @@ caf::behavior journal_impl(journal_actor* self, std::string path,
     },
     [self](fills_atom, const std::string& strategy) {
       return read<std::vector<order_filled>>(self, [&](journal::db& db) {
-        auto all = db.all_fills();
         if (strategy.empty())
-          return all;
-        std::vector<order_filled> out;
-        for (auto& f : all)
-          if (f.strategy == strategy)
-            out.push_back(std::move(f));
-        return out;
+          return db.all_fills();
+        journal::query q;
+        q.strategy = strategy;
+        q.limit = 0; // all of them
+        auto mine = db.fills(q);
+        std::reverse(mine.begin(), mine.end()); // oldest first
+        return mine;
       });
     },
     [self](fills_atom, uint64_t limit) {
@@ -349,10 +349,6 @@ caf::behavior journal_impl(journal_actor* self, std::string path,
         h.adjustments = as_holdings(db.adjustments(venue));
         for (auto& [sym, q] : db.net_fills(venue))
           h.net_fills.push_back(holding{sym.str(), q});
-        journal::query any;
-        any.venue = venue;
-        any.limit = 1;
-        h.any_fills = !db.fills(any).empty();
         return h;
       });
     },

@@ -37,7 +37,7 @@ struct journal_params {
 /// Reads: `(recover_atom, venue_id)` -> std::vector<adopt_order> (orders a
 /// previous run left open); `(recover_atom, std::string strategy, uint64_t n)`
 /// -> std::vector<bar_record>; `(fills_atom, std::string strategy)` ->
-/// std::vector<order_filled> (all fills; the strategy's when not empty);
+/// std::vector<order_filled> (all fills, or the strategy's, oldest first);
 /// `(fills_atom, uint64_t limit)` -> the newest fills; `(venue_atom,
 /// venue_id)` -> journal_holdings; `(orders_atom, bool open_only, uint64_t
 /// limit)` -> std::vector<order_view>; `(signals_atom, bool blocked_only,

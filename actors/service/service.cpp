@@ -311,24 +311,33 @@ load_venue_credentials(const config::agora_config& cfg) {
   return out;
 }
 
-journal_check prepare_journal(const config::agora_config& cfg) {
+journal::open_options journal_options_of(const config::agora_config& cfg) {
   journal::open_options o;
   o.path = config::journal_file_path(cfg);
   o.sync = cfg.journal.sync == "normal" ? journal::sync_mode::normal : journal::sync_mode::full;
-  std::error_code ec;
-  auto dir = std::filesystem::path{o.path}.parent_path();
-  if (!dir.empty() && !std::filesystem::exists(dir, ec))
-    std::filesystem::create_directories(dir, ec);
+  return o;
+}
+
+journal_check start_journal_run(const journal::open_options& o, const std::string& who) {
   auto r = journal::db::open(o);
   if (!r.journal)
     return journal_check{0, r.error};
   try {
     return journal_check{r.journal->start_run(default_clock().now(),
-                                              static_cast<int64_t>(::getpid()), "agora"),
+                                              static_cast<int64_t>(::getpid()), who),
                          ""};
   } catch (const journal::journal_error& e) {
     return journal_check{0, "journal " + o.path + ": cannot start a run: " + e.what()};
   }
+}
+
+journal_check prepare_journal(const config::agora_config& cfg) {
+  auto o = journal_options_of(cfg);
+  std::error_code ec;
+  auto dir = std::filesystem::path{o.path}.parent_path();
+  if (!dir.empty() && !std::filesystem::exists(dir, ec))
+    std::filesystem::create_directories(dir, ec);
+  return start_journal_run(o, "agora");
 }
 
 service_handles start_service(caf::actor_system& sys,
@@ -360,9 +369,7 @@ service_handles start_service(caf::actor_system& sys,
     c.well_known = journal_name;
     c.start = [ctx](caf::actor_system& sys, const std::string& path) {
       journal_params p;
-      p.open.path = config::journal_file_path(ctx->cfg);
-      p.open.sync = ctx->cfg.journal.sync == "normal" ? journal::sync_mode::normal
-                                                      : journal::sync_mode::full;
+      p.open = journal_options_of(ctx->cfg);
       p.run = ctx->opts.run;
       p.clock = ctx->clock;
       return spawn_journal(sys, path, std::move(p));

@@ -7,6 +7,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/journal/journal_db.hpp"
 #include "actors/strategy/mean_reversion.hpp"
 #include "config/agora_config.hpp"
 #include "venues/binance/credentials.hpp"
@@ -56,6 +57,14 @@ struct journal_check {
   std::string error; ///< Empty on success.
 };
 journal_check prepare_journal(const config::agora_config& cfg);
+
+/// The journal file and sync mode `cfg` asks for.
+journal::open_options journal_options_of(const config::agora_config& cfg);
+
+/// Opens the journal at `o` (creating and migrating it), starts a run
+/// recorded as by `who`, and closes it: prepare_journal's core, also for
+/// benchmarks that spawn a journal actor of their own.
+journal_check start_journal_run(const journal::open_options& o, const std::string& who);
 
 /// Loads the API keys of every Binance venue of `cfg` (from its
 /// credentials_file, else its environment variables). A missing or
