@@ -103,6 +103,9 @@ std::string_view to_string(reject_reason x) noexcept {
     case reject_reason::no_liquidity: return "NO_LIQUIDITY";
     case reject_reason::strategy_stopped: return "STRATEGY_STOPPED";
     case reject_reason::journal_unavailable: return "JOURNAL_UNAVAILABLE";
+    case reject_reason::group_cap: return "GROUP_CAP";
+    case reject_reason::position_mismatch: return "POSITION_MISMATCH";
+    case reject_reason::macro_window: return "MACRO_WINDOW";
   }
   return "UNSET";
 }
@@ -154,6 +157,38 @@ std::optional<trading_state> parse_trading_state(std::string_view s) noexcept {
     return trading_state::reducing;
   if (s == "halted" || s == "HALTED")
     return trading_state::halted;
+  return std::nullopt;
+}
+
+std::string_view to_string(scope_kind x) noexcept {
+  switch (x) {
+    case scope_kind::global: return "global";
+    case scope_kind::venue: return "venue";
+    case scope_kind::strategy: return "strategy";
+    case scope_kind::symbol: return "symbol";
+  }
+  return "unset";
+}
+
+std::string_view to_string(two_leg_outcome x) noexcept {
+  switch (x) {
+    case two_leg_outcome::filled: return "filled";
+    case two_leg_outcome::none: return "none";
+    case two_leg_outcome::unwound: return "unwound";
+    case two_leg_outcome::unwind_failed: return "unwind_failed";
+  }
+  return "unset";
+}
+
+std::optional<scope_kind> parse_scope_kind(std::string_view s) noexcept {
+  if (s == "global")
+    return scope_kind::global;
+  if (s == "venue")
+    return scope_kind::venue;
+  if (s == "strategy")
+    return scope_kind::strategy;
+  if (s == "symbol")
+    return scope_kind::symbol;
   return std::nullopt;
 }
 

@@ -60,6 +60,21 @@ enum class reject_reason : uint8_t {
   no_liquidity = 16,        ///< Market/IOC order found nothing to take.
   strategy_stopped = 17,
   journal_unavailable = 18, ///< The order could not be made durable before sending: not sent.
+  group_cap = 19,           ///< The symbol's group already holds its maximum of open positions.
+  position_mismatch = 20,   ///< Flip guard: the venue's position disagrees with ours.
+  macro_window = 21,        ///< A listed high-impact event is near: no new entries.
+};
+
+/// Where a trading state applies. The state an order meets is the most
+/// restrictive of the global, its venue's, its strategy's and its symbol's.
+enum class scope_kind : uint8_t { global = 1, venue = 2, strategy = 3, symbol = 4 };
+
+/// How a two-leg trade ended.
+enum class two_leg_outcome : uint8_t {
+  filled = 1,        ///< Both legs completely filled: hedged.
+  none = 2,          ///< Neither leg filled anything: nothing to unwind.
+  unwound = 3,       ///< Leg risk: the unhedged part was unwound; back to flat.
+  unwind_failed = 4, ///< Leg risk and the unwind did not complete: exposure remains.
 };
 
 /// Why a book was marked stale.
@@ -91,11 +106,14 @@ std::string_view to_string(run_mode) noexcept;
 std::string_view to_string(reject_reason) noexcept;
 std::string_view to_string(stale_reason) noexcept;
 std::string_view to_string(cancel_reason) noexcept;
+std::string_view to_string(scope_kind) noexcept;
+std::string_view to_string(two_leg_outcome) noexcept;
 
 std::optional<side> parse_side(std::string_view) noexcept;
 std::optional<time_in_force> parse_time_in_force(std::string_view) noexcept;
 std::optional<trading_state> parse_trading_state(std::string_view) noexcept;
 std::optional<run_mode> parse_run_mode(std::string_view) noexcept;
+std::optional<scope_kind> parse_scope_kind(std::string_view) noexcept;
 
 constexpr side opposite(side s) noexcept {
   return s == side::buy ? side::sell : side::buy;

@@ -55,5 +55,7 @@ AGORA_ENUM_FORMATTER(agora::run_mode)
 AGORA_ENUM_FORMATTER(agora::reject_reason)
 AGORA_ENUM_FORMATTER(agora::stale_reason)
 AGORA_ENUM_FORMATTER(agora::cancel_reason)
+AGORA_ENUM_FORMATTER(agora::scope_kind)
+AGORA_ENUM_FORMATTER(agora::two_leg_outcome)
 
 #undef AGORA_ENUM_FORMATTER

@@ -28,13 +28,16 @@ struct submit_order {
   bool reduce_only = false;
   std::string strategy;
   nanos local_time = 0;
+  /// An emergency unwind of leg risk: risk lets it through in every trading
+  /// state (also HALTED) when it strictly reduces the position.
+  bool emergency = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, submit_order& x) {
   return f(caf::meta::type_name("submit_order"), x.cid, x.venue, x.symbol,
            x.sd, x.type, x.tif, x.px, x.qty, x.reduce_only, x.strategy,
-           x.local_time);
+           x.local_time, x.emergency);
 }
 
 /// Cancel a resting order. Always allowed, also when halted.

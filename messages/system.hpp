@@ -16,41 +16,72 @@ namespace agora {
 
 // -- trading state ------------------------------------------------------------
 
+/// Where a trading state applies: everything (global), one venue, one
+/// strategy instance, or one symbol of one venue. `name` is empty for
+/// global, the venue or strategy name, or "venue/SYMBOL" for a symbol.
+struct trading_scope {
+  scope_kind kind = scope_kind::global;
+  std::string name;
+
+  bool global() const noexcept { return kind == scope_kind::global; }
+
+  /// "global", "venue:sim", "strategy:mr:BTCUSDT", "symbol:sim/BTCUSDT".
+  std::string to_string() const {
+    return kind == scope_kind::global
+             ? std::string{"global"}
+             : std::string{agora::to_string(kind)} + ':' + name;
+  }
+
+  friend bool operator==(const trading_scope&, const trading_scope&) = default;
+  friend auto operator<=>(const trading_scope&, const trading_scope&) = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, trading_scope& x) {
+  return f(caf::meta::type_name("trading_scope"), x.kind, x.name);
+}
+
 /// Stop all new trading: strategies stop emitting, gateways cancel resting
 /// orders and reject new ones with TRADING_HALTED.
 struct halt_trading {
   std::string reason;
   std::string by; ///< Who asked: "cli", "risk", a breaker name.
+  trading_scope scope; ///< Global unless narrowed.
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, halt_trading& x) {
-  return f(caf::meta::type_name("halt_trading"), x.reason, x.by);
+  return f(caf::meta::type_name("halt_trading"), x.reason, x.by, x.scope);
 }
 
-/// Explicitly return to ACTIVE.
+/// Explicitly return to ACTIVE (at `scope`).
 struct resume_trading {
   std::string by;
+  trading_scope scope;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, resume_trading& x) {
-  return f(caf::meta::type_name("resume_trading"), x.by);
+  return f(caf::meta::type_name("resume_trading"), x.by, x.scope);
 }
 
-/// The global trading state moved; sent by risk to every strategy and gateway.
+/// A trading state moved; sent by risk to every strategy and gateway it
+/// concerns. To a strategy, `to` is its effective state (the most
+/// restrictive of global, venue, strategy and symbol scopes); to a gateway,
+/// `scope` says which of its orders the change covers.
 struct trading_state_changed {
   trading_state from = trading_state::active;
   trading_state to = trading_state::active;
   std::string reason;
   uint64_t epoch = 0; ///< Increases with every change; acks name it.
   nanos local_time = 0;
+  trading_scope scope; ///< Where the change applies.
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, trading_state_changed& x) {
   return f(caf::meta::type_name("trading_state_changed"), x.from, x.to,
-           x.reason, x.epoch, x.local_time);
+           x.reason, x.epoch, x.local_time, x.scope);
 }
 
 /// A strategy or gateway confirms it has acted on a state change.
@@ -70,17 +101,43 @@ typename Inspector::result_type inspect(Inspector& f,
 
 // -- alerts -------------------------------------------------------------------
 
+/// An alert for the operators. Identical alerts (same level, source and
+/// `key`, or text when `key` is empty) are de-duplicated and throttled by
+/// the router.
 struct alert_raised {
   alert_level level = alert_level::info;
   std::string source;
   std::string text;
   nanos local_time = 0;
+  std::string key; ///< De-duplication key, e.g. "leg_risk:basis:BTCUSDT"; empty: the text.
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, alert_raised& x) {
   return f(caf::meta::type_name("alert_raised"), x.level, x.source, x.text,
-           x.local_time);
+           x.local_time, x.key);
+}
+
+/// The trading day so far (UTC), for the daily INFO summary. Risk answers
+/// `summary_atom` with it.
+struct daily_summary {
+  nanos day_start = 0;        ///< 00:00 UTC of the day.
+  nanos taken = 0;
+  notional realized_pnl;      ///< Since day_start, net of fees.
+  notional unrealized_pnl;    ///< Now.
+  notional fees;              ///< Since day_start.
+  uint64_t fills = 0;         ///< Executions since day_start.
+  uint64_t round_trips = 0;   ///< Positions closed (back to flat) since day_start.
+  uint64_t wins = 0;          ///< Round trips with a positive realized PnL.
+  notional equity;            ///< Configured equity + all PnL.
+  notional peak_equity;       ///< Highest equity seen since day_start.
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, daily_summary& x) {
+  return f(caf::meta::type_name("daily_summary"), x.day_start, x.taken,
+           x.realized_pnl, x.unrealized_pnl, x.fees, x.fills, x.round_trips,
+           x.wins, x.equity, x.peak_equity);
 }
 
 // -- directory and graph ------------------------------------------------------
@@ -167,6 +224,22 @@ typename Inspector::result_type inspect(Inspector& f, graph_report& x) {
   return f(caf::meta::type_name("graph_report"), x.nodes, x.taken);
 }
 
+/// A trading state set at a scope narrower than global (or global, in
+/// listings), with why and by whom.
+struct scoped_state {
+  trading_scope scope;
+  trading_state state = trading_state::active;
+  std::string reason;
+  std::string by;
+  nanos since = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, scoped_state& x) {
+  return f(caf::meta::type_name("scoped_state"), x.scope, x.state, x.reason,
+           x.by, x.since);
+}
+
 /// The service at a glance.
 struct status_report {
   trading_state state = trading_state::active;
@@ -184,6 +257,7 @@ struct status_report {
   uint64_t state_epoch = 0;     ///< Trading-state changes so far.
   uint64_t pending_acks = 0;    ///< Actors yet to acknowledge the last change.
   nanos last_ack_latency = 0;   ///< Change sent -> last acknowledgement (0: none yet).
+  std::vector<scoped_state> scopes; ///< States set below global (venue, strategy, symbol).
 };
 
 template <class Inspector>
@@ -191,7 +265,7 @@ typename Inspector::result_type inspect(Inspector& f, status_report& x) {
   return f(caf::meta::type_name("status_report"), x.state, x.state_reason,
            x.intents, x.denied, x.fills, x.open_orders, x.realized_pnl,
            x.unrealized_pnl, x.gross_exposure, x.restarts, x.actors, x.uptime,
-           x.state_epoch, x.pending_acks, x.last_ack_latency);
+           x.state_epoch, x.pending_acks, x.last_ack_latency, x.scopes);
 }
 
 // -- venue plumbing -----------------------------------------------------------
@@ -270,7 +344,11 @@ typename Inspector::result_type inspect(Inspector& f, snapshot_request& x) {
 }
 
 /// Inject a fault into a venue (sim) or a feed, for tests and drills.
-/// Kinds: "feed-drop", "seq-gap", "malformed", "stall", "crash-book".
+/// Kinds: "feed-drop", "seq-gap", "malformed", "stall", "crash-book"; and
+/// order entry at the sim venue, one shot for the next new order on `symbol`
+/// (any symbol when empty): "reject-next" (rejected, venue_rejected),
+/// "expire-next" (accepted, then expired unfilled), "partial-next"
+/// (accepted, half filled at its limit price, the rest expired).
 struct inject_fault {
   std::string kind;
   symbol_id symbol;   ///< Empty: the venue picks (or all symbols).

@@ -10,6 +10,7 @@
 #include "messages/journal.hpp"
 #include "messages/orders.hpp"
 #include "messages/system.hpp"
+#include "messages/trading.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(agora, caf::first_custom_type_id)
 
@@ -133,6 +134,20 @@ CAF_BEGIN_TYPE_ID_BLOCK(agora, caf::first_custom_type_id)
   CAF_ADD_ATOM(agora, agora, venue_atom, "venue")
   CAF_ADD_ATOM(agora, agora, accept_atom, "accept")
   CAF_ADD_ATOM(agora, agora, flush_atom, "flush")
+
+  // Trading: scoped states, two-leg trades, alerts.
+  CAF_ADD_TYPE_ID(agora, (agora::trading_scope))
+  CAF_ADD_TYPE_ID(agora, (agora::scoped_state))
+  CAF_ADD_TYPE_ID(agora, (agora::daily_summary))
+  CAF_ADD_TYPE_ID(agora, (agora::leg_order))
+  CAF_ADD_TYPE_ID(agora, (agora::two_leg_request))
+  CAF_ADD_TYPE_ID(agora, (agora::leg_report))
+  CAF_ADD_TYPE_ID(agora, (agora::two_leg_result))
+  CAF_ADD_TYPE_ID(agora, (std::vector<agora::scoped_state>))
+  CAF_ADD_ATOM(agora, agora, summary_atom, "summary")
+  CAF_ADD_ATOM(agora, agora, deadline_atom, "deadline")
+  CAF_ADD_ATOM(agora, agora, calendar_atom, "calendar")
+  CAF_ADD_ATOM(agora, agora, escalate_atom, "escalate")
 
 CAF_END_TYPE_ID_BLOCK(agora)
 
