@@ -131,6 +131,7 @@ void render_status(const rapidjson::Value& d) {
   out(fmt::format("realized pnl   {}\n", str(d, "realized_pnl")));
   out(fmt::format("unrealized pnl {}\n", str(d, "unrealized_pnl")));
   out(fmt::format("gross exposure {}\n", str(d, "gross_exposure")));
+  out(render_scopes(d));
 }
 
 void render_orders(const rapidjson::Value& d) {
@@ -315,8 +316,11 @@ service:
 client (talks to a running service's control API on 127.0.0.1):
   graph [--json|--dot]      the live actor tree: name, kind, state, restarts, mailbox, uptime
   status                    trading state, counters, PnL
-  halt [--reason TEXT]      halt all trading: strategies stop, resting orders are cancelled
-  resume                    return to ACTIVE after a halt
+  halt [--reason TEXT] [--venue V | --strategy S | --symbol V/SYM]
+                            halt all trading (or one venue, strategy or symbol): strategies stop,
+                            resting orders are cancelled
+  resume [--venue V | --strategy S | --symbol V/SYM]
+                            return to ACTIVE after a halt (at the same scope)
   spawn SYMBOL [--venue V]  add a book and a strategy for SYMBOL at runtime
   stop SYMBOL [--venue V]   stop SYMBOL's strategy and book, cancelling its orders
   orders [--all] [--limit N]
@@ -333,7 +337,7 @@ client (talks to a running service's control API on 127.0.0.1):
   reconcile --accept        adopt each mismatched venue's holdings, then wait (up to 30 s)
                             until no venue differs; exit 0 clean, 5 still differs, 6 incomplete
   fault KIND [SYMBOL] [--venue V] [--ms N]
-                            inject a fault: feed-drop, seq-gap, malformed, stall, crash-book
+                            inject a fault: feed-drop, seq-gap, malformed, stall, crash-book, reject-next, expire-next, partial-next
   every client command takes --json: the API's answer as is.
   exit codes: 0 ok, 1 the service answered with an error, 2 bad arguments,
   3 the service is not reachable, 4 the token was refused, 5 and 6: see reconcile

@@ -116,6 +116,8 @@ struct body_fields {
   std::string reason;
   std::string kind;
   int64_t duration_ms = 0;
+  std::string scope; ///< halt/resume: "venue", "strategy", "symbol"; empty: global.
+  std::string name;  ///< The scope's venue, strategy or "venue/SYMBOL".
 };
 
 std::optional<body_fields> parse_body(const std::string& body,
@@ -139,7 +141,15 @@ std::optional<body_fields> parse_body(const std::string& body,
     out.kind = std::string{*v};
   if (auto v = json::get_i64(doc, "duration_ms"))
     out.duration_ms = *v;
+  if (auto v = json::get_string(doc, "scope"))
+    out.scope = std::string{*v};
+  if (auto v = json::get_string(doc, "name"))
+    out.name = std::string{*v};
   return out;
+}
+
+std::optional<trading_scope> scope_of(const body_fields& b, std::string* err) {
+  return parse_trading_scope(b.scope, b.name, err);
 }
 
 http_response do_status(api_context& ctx) {
@@ -333,10 +343,11 @@ http_response do_fault(api_context& ctx, const body_fields& b) {
     return reply(200, json_result("crash injected into book " + b.symbol));
   }
   if (b.kind != "feed-drop" && b.kind != "seq-gap" && b.kind != "malformed"
-      && b.kind != "stall")
+      && b.kind != "stall" && b.kind != "reject-next"
+      && b.kind != "expire-next" && b.kind != "partial-next")
     return fail(400, "unknown fault kind '" + b.kind
-                       + "': expected feed-drop, seq-gap, malformed, stall or "
-                         "crash-book");
+                       + "': expected feed-drop, seq-gap, malformed, stall, "
+                         "reject-next, expire-next, partial-next or crash-book");
   auto ex = lookup(ctx, venue_child_path(venue, "exchange"));
   if (!ex)
     return fail(404, "venue '" + venue.str() + "' takes no injected faults");
@@ -403,16 +414,22 @@ http_response route(api_context& ctx, const http_request& req) {
     return r;
   }
   if (is("POST", "/v1/halt")) {
+    auto scope = scope_of(*body, &err);
+    if (!scope)
+      return fail(400, err);
     auto r = ask<std::string>(ctx, well_known(*ctx.sys, risk_name), &err,
                               halt_trading{body->reason.empty()
                                              ? std::string{"operator halt"}
                                              : body->reason,
-                                           "cli"});
+                                           "cli", std::move(*scope)});
     return r ? reply(200, json_result(*r)) : fail(503, err);
   }
   if (is("POST", "/v1/resume")) {
+    auto scope = scope_of(*body, &err);
+    if (!scope)
+      return fail(400, err);
     auto r = ask<std::string>(ctx, well_known(*ctx.sys, risk_name), &err,
-                              resume_trading{"cli"});
+                              resume_trading{"cli", std::move(*scope)});
     return r ? reply(200, json_result(*r)) : fail(503, err);
   }
   if (is("GET", "/v1/fills"))

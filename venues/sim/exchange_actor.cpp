@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include <caf/actor_system.hpp>
@@ -12,6 +13,7 @@
 #include "messages/type_ids.hpp"
 #include "venues/common/actor_support.hpp"
 #include "venues/sim/latency_model.hpp"
+#include "venues/sim/order_faults.hpp"
 #include "venues/sim/wire.hpp"
 
 namespace agora::sim {
@@ -35,6 +37,8 @@ struct exchange_state {
   exchange_params params;
   std::string path;
   std::map<symbol_id, std::unique_ptr<sim_market>> markets;
+  /// Anchored markets (perpetuals) and the symbol each follows.
+  std::map<symbol_id, symbol_id> index_of;
   std::vector<caf::actor> feeds;
   std::unordered_map<client_order_id, order_owner> owners;
   std::map<uint64_t, pending_order> pending;
@@ -45,6 +49,8 @@ struct exchange_state {
   uint64_t orders_in = 0;
   uint64_t fills_out = 0;
   uint64_t processed = 0;
+  /// Order-entry faults armed for the next new orders.
+  order_faults faults;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "sim_exchange";
 };
@@ -107,6 +113,9 @@ void step_all(exchange_actor* self) {
   auto& st = self->state;
   auto now = now_of(self);
   for (auto& [symbol, market] : st.markets) {
+    if (auto a = st.index_of.find(symbol); a != st.index_of.end())
+      if (auto i = st.markets.find(a->second); i != st.markets.end())
+        market->set_index(i->second->fair());
     auto step = market->step(now);
     if (step.delta)
       publish(self, encode_depth(*step.delta), now);
@@ -125,6 +134,8 @@ sim_market& add_market(exchange_actor* self, listed_symbol listing) {
                                         listing.params);
   auto& ref = *m;
   st.markets[symbol] = std::move(m);
+  if (listing.params.anchored && listing.index_symbol.valid())
+    st.index_of[symbol] = listing.index_symbol;
   st.log->info("symbol_listed venue={} symbol={} tick={} lot={} start={}",
                st.params.venue, symbol, listing.spec.tick, listing.spec.lot,
                listing.params.start_price);
@@ -166,6 +177,21 @@ void execute(exchange_actor* self, pending_order& p) {
   }
   st.owners[o.cid] = order_owner{p.sender, o.strategy, o.symbol};
   sim_order so{o.cid, o.sd, o.type, o.tif, o.px, o.qty};
+  if (auto fault = st.faults.take(o.symbol)) {
+    // An injected order-entry fault answers instead of the matching engine.
+    std::optional<price> touch;
+    if (o.type == order_type::market) {
+      auto book = m->second->snapshot(now);
+      auto& levels = o.sd == side::buy ? book.asks : book.bids;
+      if (!levels.empty())
+        touch = levels.front().px;
+    }
+    st.log->warn("fault_applied venue={} kind={} symbol={} cid={}",
+                 st.params.venue, to_string(*fault), o.symbol, o.cid.value);
+    deliver(self, o.symbol,
+            st.faults.play(*fault, so, m->second->spec(), touch, now), now);
+    return;
+  }
   deliver(self, o.symbol, m->second->submit(so, now), now);
 }
 
@@ -208,8 +234,24 @@ std::string inject(exchange_actor* self, const inject_fault& f) {
     st.stalled_until = now + d;
     return "market data stalled for " + std::to_string(d / ns_per_ms) + " ms";
   }
+  if (auto kind = parse_order_fault(f.kind)) {
+    if (f.symbol.valid() && st.markets.count(f.symbol) == 0)
+      return "error: unknown symbol " + f.symbol.str();
+    st.faults.arm(*kind, f.symbol);
+    auto on = f.symbol.valid() ? f.symbol.str() : std::string{"any symbol"};
+    switch (*kind) {
+      case order_fault_kind::reject:
+        return "the next new order on " + on + " is rejected";
+      case order_fault_kind::expire:
+        return "the next new order on " + on + " is accepted, then expires";
+      case order_fault_kind::partial:
+        return "the next new order on " + on
+               + " fills half, then the rest expires";
+    }
+  }
   return "error: unknown fault kind '" + f.kind
-         + "' (feed-drop, seq-gap, malformed, stall)";
+         + "' (feed-drop, seq-gap, malformed, stall, reject-next, expire-next,"
+           " partial-next)";
 }
 
 caf::behavior exchange_impl(exchange_actor* self, std::string path,

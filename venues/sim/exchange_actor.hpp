@@ -16,6 +16,8 @@ namespace agora::sim {
 struct listed_symbol {
   instrument_spec spec;
   market_params params;
+  /// An anchored market (params.anchored) follows this symbol's fair mid.
+  symbol_id index_symbol;
 };
 
 /// How the embedded exchange runs.
@@ -50,6 +52,11 @@ struct exchange_params {
 /// - `inject_fault` -> std::string (what was done): "feed-drop" closes every
 ///   market-data connection; "seq-gap" makes the next diff skip an update id;
 ///   "malformed" sends broken frames; "stall" stops publishing for a while.
+///   Order entry, one shot each, for the next new order on `symbol` (any
+///   symbol when empty; see order_faults): "reject-next" rejects it
+///   (venue_rejected), "expire-next" accepts it and expires it unfilled,
+///   "partial-next" accepts it, fills half (floored to the lot) and expires
+///   the rest.
 caf::actor spawn_exchange(caf::actor_system& sys, const std::string& path,
                           exchange_params params);
 

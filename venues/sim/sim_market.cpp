@@ -58,6 +58,7 @@ sim_market::sim_market(venue_id venue, instrument_spec spec,
                                             max_depth_levels);
   fair_ = params_.start_price.is_positive() ? params_.start_price
                                             : spec_.tick.times(1000);
+  basis_ = params_.anchored ? params_.basis_mean : 0;
   quote_external();
   published_bids_ = totals(side::buy);
   published_asks_ = totals(side::sell);
@@ -120,6 +121,12 @@ void sim_market::walk_fair() {
   double sigma = params_.volatility
                  * (burst_left_ > 0 ? params_.burst_multiplier : 1.0);
   double next = fair_.to_double() * std::exp(sigma * rng_.normal());
+  if (params_.anchored && index_.is_positive()) {
+    // The index carries the market's moves; the basis mean-reverts.
+    basis_ += params_.basis_reversion * (params_.basis_mean - basis_)
+              + params_.basis_volatility * rng_.normal();
+    next = index_.to_double() * std::exp(basis_);
+  }
   double lo = spec_.tick.times(2).to_double();
   if (!(next >= lo)) // also catches NaN from odd parameters
     next = lo;

@@ -28,6 +28,14 @@ struct market_params {
   quantity level_qty;               ///< Typical external quantity per level
                                     ///< (0: 100 lots); larger deeper in the book.
   double trades_per_step = 0.5;     ///< Mean public trades per step (Poisson).
+  /// An anchored market (a perpetual following its spot index): its fair
+  /// mid is the index's fair mid x exp(b), where the basis b is an
+  /// Ornstein-Uhlenbeck process: b += reversion x (mean - b) + vol x N(0,1)
+  /// per step, starting at `basis_mean`. Set by `set_index` before each step.
+  bool anchored = false;
+  double basis_mean = 0;            ///< Long-run log basis, e.g. 0.002 = 20 bps.
+  double basis_reversion = 0;       ///< Fraction of the gap to the mean closed per step, in [0, 1].
+  double basis_volatility = 0;      ///< Stddev of the basis change per step.
 };
 
 /// An order as the sim venue receives it.
@@ -142,6 +150,16 @@ public:
   /// empty).
   price mid() const noexcept;
 
+  /// The generator's fair mid (not the published book's).
+  price fair() const noexcept { return fair_; }
+
+  /// An anchored market's index (its spot's fair mid) for the next step;
+  /// ignored unless `params.anchored`.
+  void set_index(price index) noexcept { index_ = index; }
+
+  /// The anchored market's current log basis (0 when not anchored).
+  double basis() const noexcept { return basis_; }
+
   /// Fault support: the next delta skips one update id (its first id is
   /// last + 2, and for a perpetual its previous id is last + 1), so
   /// subscribers see a gap.
@@ -213,6 +231,8 @@ private:
   rng rng_;
   price fair_;
   size_t burst_left_ = 0;
+  price index_;       ///< Anchored: the index's fair mid (zero until set).
+  double basis_ = 0;  ///< Anchored: the log basis to the index.
   side_levels bids_;
   side_levels asks_;
   level_totals published_bids_;
