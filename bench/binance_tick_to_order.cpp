@@ -613,6 +613,7 @@ chain spawn_chain(caf::actor_system& sys, caf::scoped_actor& self, uint16_t port
   sp.params.bar_interval = 1 * ns_per_ms; // the wire carries milliseconds
   sp.params.order_notional = notional::from_units(100);
   sp.params.allow_short = false;
+  sp.params.max_reprices = 0; // a crossing entry is given up at once: flat again
   sp.directory = c.dir;
   sp.cid_base = next_cid_base(0);
   sp.timer_interval = 3'600 * ns_per_s; // bars close on venue time only

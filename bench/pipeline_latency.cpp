@@ -360,7 +360,7 @@ void spawn_background(caf::actor_system& sys, caf::scoped_actor& self,
   ep.latency = vc.sim.latency;
   ep.jitter = vc.sim.jitter;
   for (auto& s : vc.sim.symbols)
-    ep.symbols.push_back(to_listing(vc.name, s));
+    ep.symbols.push_back(to_listing(vc.name, s, vc.sim.step_interval));
   auto ex = sim::spawn_exchange(sys, vpath + "/exchange", std::move(ep));
   register_entry(self, dir, vpath + "/exchange", "exchange", vpath, ex);
   spawned.push_back(ex);
@@ -539,6 +539,7 @@ run_result run_one(const setting& set, bool background, bool paced, bool journal
     sp.params.bar_interval = 1 * ns_per_ms; // the wire carries milliseconds
     sp.params.order_notional = notional::from_units(100);
     sp.params.allow_short = false;
+    sp.params.max_reprices = 0; // a crossing entry is given up at once: flat again
     sp.directory = dir;
     sp.cid_base = next_cid_base(0);
     const auto strat_path = "strategies/" + sp.name;

@@ -245,7 +245,9 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
         start_core(self);
       },
       [self](caf::error& err) { self->quit(std::move(err)); });
-  if (auto risk = well_known(self->system(), risk_name))
+  if (auto risk = well_known(self->system(), risk_name)) {
+    // Risk scopes halts by venue, strategy and symbol: tell it ours.
+    self->send(risk, register_atom_v, st.params.name, st.params.venue, st.params.symbol);
     self->request(risk, std::chrono::seconds(5), status_atom_v)
       .await(
         [self](status_report& r) {
@@ -253,6 +255,7 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
             set_trading(self, r.state);
         },
         [](caf::error&) { /* risk tells us on the next change */ });
+  }
   self->request(dir, std::chrono::seconds(5), caf::subscribe_atom_v,
                 st.book_path)
     .await([self](caf::actor& book) { subscribe_book(self, book); },
@@ -327,7 +330,8 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
         "pos=" + c.position().to_string() + " bars="
           + std::to_string(c.bars_seen()) + " z="
           + (z ? fmt::format("{:.2f}", *z) : std::string{"-"}) + " intents="
-          + std::to_string(st.intents) + " trading="
+          + std::to_string(st.intents) + " reprices="
+          + std::to_string(c.entry_reprices()) + " trading="
           + std::string{to_string(c.trading())}};
     },
   };

@@ -17,6 +17,11 @@ constexpr nanos hour = 60 * minute;
 constexpr nanos day0 = 1'699'920'000 * ns_per_s;
 constexpr uint64_t cid_base = 1000;
 
+/// The client id of `member` of `family`: cid_base + (family << 8) + member.
+constexpr uint64_t cid(uint64_t family, uint64_t member = 0) {
+  return cid_base + (family << 8) + member;
+}
+
 price px(const char* text) {
   return *price::parse(text);
 }
@@ -136,13 +141,14 @@ struct harness {
   }
 
   /// Falling setup, then the view that closes the 97 bar and enters long
-  /// with a post-only buy of 1.031 at 96.99 (cid 1001). Returns its time.
+  /// with a post-only buy of 1.031 at 96.99 (cid(1), i.e. 1256). Returns
+  /// its time.
   nanos enter_long() {
     falling_setup();
     const nanos at = t;
     auto a = step("97");
     REQUIRE(a.orders.size() == 1);
-    REQUIRE(a.orders[0].cid == client_order_id{cid_base + 1});
+    REQUIRE(a.orders[0].cid == client_order_id{cid(1)});
     return at;
   }
 
@@ -150,8 +156,8 @@ struct harness {
   /// fill time.
   nanos be_long() {
     const nanos at = enter_long() + ns_per_s;
-    mr.on_accepted(make_accepted(cid_base + 1, at));
-    mr.on_fill(make_fill(cid_base + 1, side::buy, "96.99", "1.031", "1.031",
+    mr.on_accepted(make_accepted(cid(1), at));
+    mr.on_fill(make_fill(cid(1), side::buy, "96.99", "1.031", "1.031",
                          "0", at));
     REQUIRE(mr.state_name() == "long");
     return at;
@@ -194,7 +200,7 @@ TEST_CASE("strategy enters long with a post-only buy at the best bid when z is b
   CHECK(*h.mr.last_z() == Approx(z_falling).epsilon(1e-12));
   REQUIRE(a.orders.size() == 1);
   const auto& o = a.orders[0];
-  CHECK(o.cid == client_order_id{cid_base + 1});
+  CHECK(o.cid == client_order_id{cid(1)});
   CHECK(o.sd == side::buy);
   CHECK(o.type == order_type::limit);
   CHECK(o.tif == time_in_force::post_only);
@@ -278,7 +284,7 @@ TEST_CASE("strategy exits a long with an IOC sell at the best bid once z rises a
   CHECK(*h.mr.last_z() == Approx(1 / std::sqrt(3.5)).epsilon(1e-12));
   REQUIRE(a.orders.size() == 1);
   const auto& o = a.orders[0];
-  CHECK(o.cid == client_order_id{cid_base + 2});
+  CHECK(o.cid == client_order_id{cid(2)});
   CHECK(o.sd == side::sell);
   CHECK(o.tif == time_in_force::ioc);
   CHECK(o.px == px("100.49"));
@@ -289,7 +295,7 @@ TEST_CASE("strategy exits a long with an IOC sell at the best bid once z rises a
   CHECK(a.signals[0].name == "exit_signal");
   CHECK(a.signals[0].acted);
   CHECK(h.mr.state_name() == "exiting");
-  h.mr.on_fill(make_fill(cid_base + 2, side::sell, "100.49", "1.031", "1.031",
+  h.mr.on_fill(make_fill(cid(2), side::sell, "100.49", "1.031", "1.031",
                          "0", h.t));
   CHECK(h.mr.position().is_zero());
   CHECK(h.mr.entry_price().is_zero());
@@ -304,7 +310,7 @@ TEST_CASE("strategy exits a short with an IOC buy at the best ask once z falls b
   h.rising_setup();
   auto a = h.step("103", -0.3);
   REQUIRE(a.orders.size() == 1);
-  h.mr.on_fill(make_fill(cid_base + 1, side::sell, "103.01", "0.97", "0.97",
+  h.mr.on_fill(make_fill(cid(1), side::sell, "103.01", "0.97", "0.97",
                          "0", h.t - minute + ns_per_s));
   CHECK(h.mr.position() == -qty("0.97"));
   CHECK(h.mr.state_name() == "short");
@@ -367,22 +373,30 @@ TEST_CASE("strategy time-stops a position opened off-hours after 60 minutes") {
   CHECK(a.orders[0].purpose == "time_stop");
 }
 
-TEST_CASE("strategy cancels a resting entry after the entry timeout") {
+TEST_CASE("strategy gives up a resting entry at the maker lifetime") {
   harness h;
   const nanos sent = h.enter_long();
-  h.mr.on_accepted(make_accepted(cid_base + 1, sent + 1));
+  h.mr.on_accepted(make_accepted(cid(1), sent + 1));
   CHECK(h.mr.on_timer(sent + 29 * ns_per_s).empty());
   auto a = h.mr.on_timer(sent + 30 * ns_per_s);
   CHECK(a.orders.empty());
   REQUIRE(a.cancels.size() == 1);
-  CHECK(a.cancels[0].cid == client_order_id{cid_base + 1});
-  CHECK(a.cancels[0].purpose == "entry_timeout");
+  CHECK(a.cancels[0].cid == client_order_id{cid(1)});
+  CHECK(a.cancels[0].purpose == "entry_give_up");
+  REQUIRE(a.signals.size() == 1);
+  CHECK(a.signals[0].name == "entry_give_up");
+  CHECK_FALSE(a.signals[0].acted);
+  CHECK(a.signals[0].why == "lifetime");
+  CHECK(a.signals[0].time == sent + 30 * ns_per_s);
   CHECK(h.mr.on_timer(sent + 31 * ns_per_s).empty()); // no second cancel yet
   CHECK(h.mr.state_name() == "entering");
-  h.mr.on_canceled(make_canceled(cid_base + 1, cancel_reason::requested,
-                                 sent + 32 * ns_per_s));
+  a = h.mr.on_canceled(make_canceled(cid(1), cancel_reason::requested,
+                                     sent + 32 * ns_per_s));
+  CHECK(a.empty());
   CHECK(h.mr.state_name() == "flat");
   CHECK_FALSE(h.mr.has_working_order());
+  // The market moving away no longer places anything.
+  CHECK(h.mr.on_book(make_view("97.5", 0.2, sent + 33 * ns_per_s)).empty());
 }
 
 TEST_CASE("strategy counts fills of an entry that was being cancelled") {
@@ -390,9 +404,9 @@ TEST_CASE("strategy counts fills of an entry that was being cancelled") {
   const nanos sent = h.enter_long();
   auto a = h.mr.on_timer(sent + 30 * ns_per_s);
   REQUIRE(a.cancels.size() == 1);
-  h.mr.on_fill(make_fill(cid_base + 1, side::buy, "96.99", "0.3", "0.3",
+  h.mr.on_fill(make_fill(cid(1), side::buy, "96.99", "0.3", "0.3",
                          "0.731", sent + 31 * ns_per_s));
-  h.mr.on_canceled(make_canceled(cid_base + 1, cancel_reason::requested,
+  h.mr.on_canceled(make_canceled(cid(1), cancel_reason::requested,
                                  sent + 32 * ns_per_s));
   CHECK(h.mr.position() == qty("0.3"));
   CHECK(h.mr.entry_price() == px("96.99"));
@@ -402,15 +416,15 @@ TEST_CASE("strategy counts fills of an entry that was being cancelled") {
 TEST_CASE("strategy accumulates partial fills and the position is their sum") {
   harness h;
   const nanos sent = h.enter_long();
-  h.mr.on_fill(make_fill(cid_base + 1, side::buy, "96.99", "0.4", "0.4",
+  h.mr.on_fill(make_fill(cid(1), side::buy, "96.99", "0.4", "0.4",
                          "0.631", sent + ns_per_s));
   CHECK(h.mr.position() == qty("0.4"));
   CHECK(h.mr.state_name() == "entering");
   // A duplicate delivery of the same execution changes nothing.
-  h.mr.on_fill(make_fill(cid_base + 1, side::buy, "96.99", "0.4", "0.4",
+  h.mr.on_fill(make_fill(cid(1), side::buy, "96.99", "0.4", "0.4",
                          "0.631", sent + ns_per_s));
   CHECK(h.mr.position() == qty("0.4"));
-  h.mr.on_fill(make_fill(cid_base + 1, side::buy, "96.99", "0.631", "1.031",
+  h.mr.on_fill(make_fill(cid(1), side::buy, "96.99", "0.631", "1.031",
                          "0", sent + 2 * ns_per_s));
   CHECK(h.mr.position() == qty("1.031"));
   CHECK(h.mr.entry_price() == px("96.99"));
@@ -422,9 +436,9 @@ TEST_CASE("strategy accumulates partial fills and the position is their sum") {
   auto a = h.step("100.5");
   REQUIRE(a.orders.size() == 1);
   CHECK(a.orders[0].qty == qty("1.031"));
-  h.mr.on_fill(make_fill(cid_base + 2, side::sell, "100.49", "0.6", "0.6",
+  h.mr.on_fill(make_fill(cid(2), side::sell, "100.49", "0.6", "0.6",
                          "0.431", h.t - minute + 1));
-  h.mr.on_canceled(make_canceled(cid_base + 2, cancel_reason::ioc_remainder,
+  h.mr.on_canceled(make_canceled(cid(2), cancel_reason::ioc_remainder,
                                  h.t - minute + 2));
   CHECK(h.mr.position() == qty("0.431"));
   CHECK(h.mr.entry_price() == px("96.99"));
@@ -432,7 +446,7 @@ TEST_CASE("strategy accumulates partial fills and the position is their sum") {
   // The next view retries the exit for the residual, without a new signal.
   a = h.within("100.2", 5 * ns_per_s);
   REQUIRE(a.orders.size() == 1);
-  CHECK(a.orders[0].cid == client_order_id{cid_base + 3});
+  CHECK(a.orders[0].cid == client_order_id{cid(2, 1)});
   CHECK(a.orders[0].sd == side::sell);
   CHECK(a.orders[0].tif == time_in_force::ioc);
   CHECK(a.orders[0].px == px("100.19"));
@@ -440,7 +454,7 @@ TEST_CASE("strategy accumulates partial fills and the position is their sum") {
   CHECK(a.orders[0].reduce_only);
   CHECK(a.orders[0].purpose == "exit_signal");
   CHECK(a.signals.empty());
-  h.mr.on_fill(make_fill(cid_base + 3, side::sell, "100.19", "0.431", "0.431",
+  h.mr.on_fill(make_fill(cid(2, 1), side::sell, "100.19", "0.431", "0.431",
                          "0", h.t - minute + 6 * ns_per_s));
   CHECK(h.mr.position().is_zero());
   CHECK(h.mr.state_name() == "flat");
@@ -449,9 +463,9 @@ TEST_CASE("strategy accumulates partial fills and the position is their sum") {
 TEST_CASE("strategy averages the entry price over fills at different prices") {
   harness h;
   const nanos sent = h.enter_long();
-  h.mr.on_fill(make_fill(cid_base + 1, side::buy, "96.99", "0.5", "0.5",
+  h.mr.on_fill(make_fill(cid(1), side::buy, "96.99", "0.5", "0.5",
                          "0.531", sent + 1));
-  h.mr.on_fill(make_fill(cid_base + 1, side::buy, "96.97", "0.5", "1",
+  h.mr.on_fill(make_fill(cid(1), side::buy, "96.97", "0.5", "1",
                          "0.031", sent + 2));
   // (96.99 * 0.5 + 96.97 * 0.5) / 1 = 96.98
   CHECK(h.mr.position() == qty("1"));
@@ -464,7 +478,7 @@ TEST_CASE("strategy treats a residual below one lot as flat") {
   CHECK(h.step("100").empty());
   auto a = h.step("100.5");
   REQUIRE(a.orders.size() == 1);
-  h.mr.on_fill(make_fill(cid_base + 2, side::sell, "100.49", "1.0305",
+  h.mr.on_fill(make_fill(cid(2), side::sell, "100.49", "1.0305",
                          "1.0305", "0", h.t - minute + 1));
   CHECK(h.mr.position() == qty("0.0005"));
   CHECK(h.mr.state_name() == "flat");
@@ -478,7 +492,7 @@ TEST_CASE("strategy sends no orders when halted and cancels the working entry") 
     auto a = h.mr.set_trading_state(trading_state::halted, sent + ns_per_s);
     CHECK(a.orders.empty());
     REQUIRE(a.cancels.size() == 1);
-    CHECK(a.cancels[0].cid == client_order_id{cid_base + 1});
+    CHECK(a.cancels[0].cid == client_order_id{cid(1)});
     CHECK(a.cancels[0].purpose == "trading_halted");
     CHECK(h.mr.trading() == trading_state::halted);
   }
@@ -523,7 +537,7 @@ TEST_CASE("strategy only exits when reducing") {
     auto a = h.mr.set_trading_state(trading_state::reducing, sent + 1);
     REQUIRE(a.cancels.size() == 1);
     CHECK(a.cancels[0].purpose == "trading_reducing");
-    h.mr.on_canceled(make_canceled(cid_base + 1, cancel_reason::requested,
+    h.mr.on_canceled(make_canceled(cid(1), cancel_reason::requested,
                                    sent + 2));
     // The next bar closes at 90: window 101,100,101,97,90 -> entry signal.
     h.within("90", 30 * ns_per_s);
@@ -609,43 +623,43 @@ TEST_CASE("strategy prices a stop from a stale book only after a fresh view") {
   CHECK(a.orders[0].px == px("97.49"));
 }
 
-TEST_CASE("strategy returns to flat after a rejected post-only entry and waits for the next signal") {
+TEST_CASE("strategy returns to flat after a refused entry and waits for the next signal") {
   harness h;
   const nanos sent = h.enter_long();
-  h.mr.on_rejected(make_rejected(cid_base + 1,
-                                 reject_reason::post_only_would_cross,
-                                 sent + 1));
+  auto a = h.mr.on_rejected(make_rejected(cid(1), reject_reason::position_cap,
+                                          sent + 1));
+  CHECK(a.empty());
   CHECK(h.mr.state_name() == "flat");
   CHECK_FALSE(h.mr.has_working_order());
   CHECK(h.mr.position().is_zero());
-  // Same bar: no new signal.
+  // Same bar: no new signal, nothing placed again.
   CHECK(h.within("95", 10 * ns_per_s).empty());
-  // The next bar closes at 95 -> a new entry signal, a new cid.
-  auto a = h.step("95");
+  // The next bar closes at 95 -> a new entry signal, a new family.
+  a = h.step("95");
   REQUIRE(a.orders.size() == 1);
-  CHECK(a.orders[0].cid == client_order_id{cid_base + 2});
+  CHECK(a.orders[0].cid == client_order_id{cid(2)});
   CHECK(a.orders[0].px == px("94.99"));
 }
 
 TEST_CASE("strategy cancels a partly filled entry before a stop exit") {
   harness h;
   const nanos sent = h.enter_long();
-  h.mr.on_fill(make_fill(cid_base + 1, side::buy, "96.99", "0.4", "0.4",
+  h.mr.on_fill(make_fill(cid(1), side::buy, "96.99", "0.4", "0.4",
                          "0.631", sent + 1));
   auto a = h.mr.on_book(make_view("95.9", 0.2, sent + 5 * ns_per_s));
   CHECK(a.orders.empty());
   REQUIRE(a.cancels.size() == 1);
-  CHECK(a.cancels[0].cid == client_order_id{cid_base + 1});
+  CHECK(a.cancels[0].cid == client_order_id{cid(1)});
   CHECK(a.cancels[0].purpose == "stop_loss");
   REQUIRE(a.signals.size() == 1);
   CHECK(a.signals[0].name == "stop_loss");
   CHECK(h.mr.state_name() == "exiting");
   CHECK(h.mr.on_book(make_view("95.9", 0.2, sent + 6 * ns_per_s)).empty());
-  h.mr.on_canceled(make_canceled(cid_base + 1, cancel_reason::requested,
+  h.mr.on_canceled(make_canceled(cid(1), cancel_reason::requested,
                                  sent + 7 * ns_per_s));
   a = h.mr.on_book(make_view("95.8", 0.2, sent + 8 * ns_per_s));
   REQUIRE(a.orders.size() == 1);
-  CHECK(a.orders[0].cid == client_order_id{cid_base + 2});
+  CHECK(a.orders[0].cid == client_order_id{cid(2)});
   CHECK(a.orders[0].px == px("95.79"));
   CHECK(a.orders[0].qty == qty("0.4"));
   CHECK(a.orders[0].purpose == "stop_loss");
@@ -656,12 +670,12 @@ TEST_CASE("strategy backs off before re-sending a rejected exit") {
   const nanos filled = h.be_long();
   auto a = h.mr.on_book(make_view("96", 0.2, filled + 10 * ns_per_s));
   REQUIRE(a.orders.size() == 1);
-  h.mr.on_rejected(make_rejected(cid_base + 2, reject_reason::rate_limited,
+  h.mr.on_rejected(make_rejected(cid(2), reject_reason::rate_limited,
                                  filled + 10 * ns_per_s));
   CHECK(h.mr.on_book(make_view("96", 0.2, filled + 10 * ns_per_s + 1)).empty());
   a = h.mr.on_book(make_view("96", 0.2, filled + 11 * ns_per_s));
   REQUIRE(a.orders.size() == 1);
-  CHECK(a.orders[0].cid == client_order_id{cid_base + 3});
+  CHECK(a.orders[0].cid == client_order_id{cid(2, 1)});
   CHECK(a.orders[0].purpose == "stop_loss");
 }
 
@@ -705,7 +719,7 @@ TEST_CASE("strategy warm-up preloads closes and live bars continue after them") 
 
 TEST_CASE("strategy ignores fills for client ids it never issued") {
   harness h;
-  h.mr.on_fill(make_fill(cid_base + 1, side::buy, "100", "1", "1", "0", h.t));
+  h.mr.on_fill(make_fill(cid(1), side::buy, "100", "1", "1", "0", h.t));
   h.mr.on_fill(make_fill(7, side::buy, "100", "1", "1", "0", h.t));
   CHECK(h.mr.position().is_zero());
 }
