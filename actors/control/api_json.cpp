@@ -111,6 +111,18 @@ std::string to_json(const status_report& x) {
   kv(w, "state_epoch", x.state_epoch);
   kv(w, "pending_acks", x.pending_acks);
   kv_i(w, "last_ack_latency_ns", x.last_ack_latency);
+  w.Key("scopes");
+  w.StartArray();
+  for (auto& s : x.scopes) {
+    w.StartObject();
+    kv(w, "scope", s.scope.to_string());
+    kv(w, "state", to_string(s.state));
+    kv(w, "reason", s.reason);
+    kv(w, "by", s.by);
+    kv_i(w, "since_ns", s.since);
+    w.EndObject();
+  }
+  w.EndArray();
   w.EndObject();
   return done(buf);
 }

@@ -92,4 +92,29 @@ std::optional<bool> query_flag(const api_target& t, const std::string& key,
   return std::nullopt;
 }
 
+std::optional<trading_scope> parse_trading_scope(std::string_view kind,
+                                                 std::string_view name,
+                                                 std::string* error) {
+  if (kind.empty() || kind == "global")
+    return trading_scope{};
+  auto k = parse_scope_kind(kind);
+  if (!k) {
+    *error = "scope must be global, venue, strategy or symbol, got '"
+             + std::string{kind} + "'";
+    return std::nullopt;
+  }
+  auto slash = name.find('/');
+  if (*k == scope_kind::symbol
+      && (slash == std::string_view::npos || slash == 0 || slash + 1 == name.size()
+          || name.find('/', slash + 1) != std::string_view::npos)) {
+    *error = "a symbol scope needs a name VENUE/SYMBOL, got '" + std::string{name} + "'";
+    return std::nullopt;
+  }
+  if (name.empty()) {
+    *error = "a " + std::string{kind} + " scope needs a name";
+    return std::nullopt;
+  }
+  return trading_scope{*k, std::string{name}};
+}
+
 } // namespace agora

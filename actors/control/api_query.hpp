@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "messages/system.hpp"
+
 namespace agora {
 
 /// A control API request target split into its path and its query
@@ -39,6 +41,14 @@ std::optional<uint64_t> query_limit(const api_target& t, uint64_t fallback,
 /// "false" -> false; anything else gives nullopt with `error` filled.
 std::optional<bool> query_flag(const api_target& t, const std::string& key,
                                std::string* error);
+
+/// The trading scope a halt or resume body names: global when `kind` is
+/// empty or "global"; else "venue", "strategy" or "symbol" with a non-empty
+/// `name` ("venue/SYMBOL" for a symbol). Never throws: anything else gives
+/// nullopt with `error` filled.
+std::optional<trading_scope> parse_trading_scope(std::string_view kind,
+                                                 std::string_view name,
+                                                 std::string* error);
 
 /// Parses a limit as the CLI and the API accept it: decimal digits only, in
 /// [1, max]. Never throws.

@@ -27,8 +27,10 @@ struct command_spec {
 const std::vector<command_spec> specs = {
   {"graph",     "graph [--json|--dot]",                          0, 0, {"--json", "--dot"}},
   {"status",    "status [--json]",                               0, 0, {"--json"}},
-  {"halt",      "halt [--reason TEXT]",                          0, 0, {"--json", "--reason"}},
-  {"resume",    "resume",                                        0, 0, {"--json"}},
+  {"halt",      "halt [--venue V | --strategy S | --symbol V/SYM] [--reason TEXT]",
+                                                                 0, 0, {"--json", "--reason", "--venue", "--strategy", "--symbol"}},
+  {"resume",    "resume [--venue V | --strategy S | --symbol V/SYM]",
+                                                                 0, 0, {"--json", "--venue", "--strategy", "--symbol"}},
   {"spawn",     "spawn SYMBOL [--venue V]",                      1, 1, {"--json", "--venue"}},
   {"stop",      "stop SYMBOL [--venue V]",                       1, 1, {"--json", "--venue"}},
   {"orders",    "orders [--all] [--limit N] [--json]",           0, 0, {"--json", "--all", "--limit"}},
@@ -44,7 +46,8 @@ const std::vector<command_spec> specs = {
 
 bool takes_value(std::string_view opt) {
   return opt == "--reason" || opt == "--venue" || opt == "--ms"
-         || opt == "--limit" || opt == "--csv";
+         || opt == "--limit" || opt == "--csv" || opt == "--strategy"
+         || opt == "--symbol";
 }
 
 std::string usage(const command_spec& s) {
@@ -84,7 +87,7 @@ parse_client_command(const std::string& command,
   client_command out;
   out.name = command;
   std::vector<std::string> positional;
-  std::string reason, venue, ms_text, limit_text;
+  std::string reason, venue, ms_text, limit_text, strategy, symbol;
   bool has_ms = false, has_limit = false, blocked = false, all = false;
   bool has_csv = false;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -113,6 +116,10 @@ parse_client_command(const std::string& command,
       reason = value;
     else if (a == "--venue")
       venue = value;
+    else if (a == "--strategy")
+      strategy = value;
+    else if (a == "--symbol")
+      symbol = value;
     else if (a == "--ms")
       ms_text = value, has_ms = true;
     else if (a == "--limit")
@@ -166,13 +173,35 @@ parse_client_command(const std::string& command,
     if (blocked)
       query += (query.empty() ? "" : "&") + std::string{"blocked=1"};
     out.target = with_query("/v1/signals");
-  } else if (command == "halt") {
+  } else if (command == "halt" || command == "resume") {
+    // At most one scope; none is global.
+    int scopes = !venue.empty() + !strategy.empty() + !symbol.empty();
+    if (scopes > 1) {
+      *error = "one scope at most (--venue, --strategy or --symbol); " + usage(*spec);
+      return std::nullopt;
+    }
+    if (!symbol.empty()) {
+      auto slash = symbol.find('/');
+      if (slash == std::string::npos || slash == 0 || slash + 1 == symbol.size()
+          || symbol.find('/', slash + 1) != std::string::npos) {
+        *error = "--symbol needs VENUE/SYMBOL (e.g. sim/BTCUSDT), got '" + symbol + "'";
+        return std::nullopt;
+      }
+    }
+    std::string kind = !venue.empty()      ? "venue"
+                       : !strategy.empty() ? "strategy"
+                       : !symbol.empty()   ? "symbol"
+                                           : "";
+    std::string name = venue + strategy + symbol;
     out.method = "POST";
-    out.target = "/v1/halt";
-    out.body = json_body({{"reason", reason.empty() ? "operator halt" : reason}});
-  } else if (command == "resume") {
-    out.method = "POST";
-    out.target = "/v1/resume";
+    out.target = "/v1/" + command;
+    if (command == "halt") {
+      auto r = reason.empty() ? std::string{"operator halt"} : reason;
+      out.body = kind.empty() ? json_body({{"reason", r}})
+                              : json_body({{"reason", r}, {"scope", kind}, {"name", name}});
+    } else if (!kind.empty()) {
+      out.body = json_body({{"scope", kind}, {"name", name}});
+    }
   } else if (command == "spawn" || command == "stop") {
     out.method = "POST";
     out.target = "/v1/" + command;

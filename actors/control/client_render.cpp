@@ -149,6 +149,21 @@ std::string render_signals(const rapidjson::Value& doc) {
   return out;
 }
 
+std::string render_scopes(const rapidjson::Value& status) {
+  std::string out;
+  auto* scopes = json::get_array(status, "scopes");
+  if (scopes == nullptr)
+    return out;
+  for (auto& x : scopes->GetArray()) {
+    auto reason = str(x, "reason");
+    out += line(fmt::format("scope          {} {} by {} since {}{}", str(x, "scope"),
+                            str(x, "state"), str(x, "by"),
+                            format_utc_ms(json::get_i64(x, "since_ns").value_or(0)),
+                            reason.empty() ? "" : " (" + reason + ")"));
+  }
+  return out;
+}
+
 std::string render_pnl(const rapidjson::Value& doc) {
   std::string out;
   if (auto* live = json::get_object(doc, "live")) {

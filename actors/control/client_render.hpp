@@ -32,6 +32,11 @@ std::string render_signals(const rapidjson::Value& doc);
 /// journaled snapshots, of {"snapshots": [...], "live": {...}}.
 std::string render_pnl(const rapidjson::Value& doc);
 
+/// The trading states set below global in a GET /v1/status answer, one line
+/// each: "scope          venue:sim HALTED by cli since 2026-11-23 13:30:00.000
+/// (maintenance)"; empty when there are none.
+std::string render_scopes(const rapidjson::Value& status);
+
 /// How reconciliation stands over all venues.
 enum class reconcile_verdict {
   clean = 1,   ///< Every venue reconciled without a difference.

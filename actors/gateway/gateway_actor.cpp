@@ -28,7 +28,8 @@ struct gateway_state {
   std::unique_ptr<token_bucket> bucket;
   std::unordered_map<client_order_id, caf::actor> owners;
   std::set<client_order_id> halt_cancels;
-  trading_state state = trading_state::active;
+  trading_state state = trading_state::active; ///< Global scope.
+  trading_state venue_state = trading_state::active; ///< This venue's scope.
   // Recovery and reconciliation (with a journal).
   std::set<client_order_id> adopting; ///< Orders of the last run not resolved yet.
   bool recovery_started = false;
@@ -87,13 +88,26 @@ void fan_out(gateway_actor* self, const Event& e, bool terminal) {
   to_risk(self, caf::make_message(e));
 }
 
+/// Which resting orders a cancel covers: all, one symbol's, or one
+/// strategy's.
+struct order_filter {
+  const symbol_id* symbol = nullptr;
+  const std::string* strategy = nullptr;
+
+  bool matches(const order_view& o) const {
+    return (!symbol || o.symbol == *symbol) && (!strategy || o.strategy == *strategy);
+  }
+};
+
 uint64_t cancel_open(gateway_actor* self, bool for_halt,
-                     const symbol_id* only = nullptr) {
+                     const symbol_id* only = nullptr,
+                     const std::string* strategy = nullptr) {
   auto& st = self->state;
   uint64_t n = 0;
   auto now = now_of(self);
+  order_filter filter{only, strategy};
   for (auto& o : st.tracker->open_orders()) {
-    if (only && o.symbol != *only)
+    if (!filter.matches(o))
       continue;
     if (o.status == order_status::pending_cancel)
       continue;
@@ -152,7 +166,7 @@ void fill_not_journaled(gateway_actor* self, const order_filled& e, const std::s
               "fill of order " + std::to_string(e.cid.value) + " not journaled: " + why,
               now_of(self));
   if (auto risk = well_known(self->system(), risk_name))
-    self->send(risk, halt_trading{"fill not journaled: " + why, st.path});
+    caf::anon_send(risk, halt_trading{"fill not journaled: " + why, st.path});
 }
 
 void adoption_resolved(gateway_actor* self, client_order_id cid);
@@ -188,6 +202,8 @@ void read_both(gateway_actor* self, state_handler on_ok, error_handler on_error)
   self->request(st.endpoint, std::chrono::seconds(15), venue_atom_v)
     .then(
       [self, journal, on_ok, on_error](venue_state_report& vs) {
+        // Risk's flip guard compares the venue's positions with its own.
+        to_risk(self, caf::make_message(vs));
         self->request(journal, std::chrono::seconds(10), venue_atom_v,
                       self->state.params.venue)
           .then([vs, on_ok](journal_holdings& jh) mutable { on_ok(vs, jh); },
@@ -495,7 +511,14 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       [self](caf::error& err) { self->quit(std::move(err)); });
   if (auto risk = well_known(self->system(), risk_name))
     self->request(risk, std::chrono::seconds(5), status_atom_v)
-      .await([self](status_report& r) { self->state.state = r.state; },
+      .await(
+        [self](status_report& r) {
+          auto& st = self->state;
+          st.state = r.state;
+          for (auto& x : r.scopes)
+            if (x.scope.kind == scope_kind::venue && x.scope.name == st.params.venue.str())
+              st.venue_state = x.state;
+        },
              [](caf::error&) { /* risk not up: stay ACTIVE, risk will tell */ });
   if (st.params.journal)
     self->delayed_send(self, std::chrono::nanoseconds(st.params.reconcile_interval),
@@ -512,9 +535,11 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       ++st.processed;
       auto owner = caf::actor_cast<caf::actor>(self->current_sender());
       auto now = now_of(self);
-      if (st.state == trading_state::halted) {
+      if (st.state == trading_state::halted
+          || st.venue_state == trading_state::halted) {
         reject(self, owner, o, reject_reason::trading_halted,
-               "gateway halted");
+               st.state == trading_state::halted ? "gateway halted"
+                                                 : "gateway halted (venue scope)");
         return;
       }
       auto spec = st.specs.find(o.symbol);
@@ -700,14 +725,43 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       adoption_resolved(self, e.cid);
     },
     [self](trading_state_changed& s) {
+      // A global or this venue's change sets what the gateway enforces
+      // itself (HALTED rejects new orders); a narrower halt (strategy,
+      // symbol of this venue) only cancels the matching resting orders:
+      // risk denies the rest. Every change is acknowledged.
       auto& st = self->state;
       ++st.processed;
-      st.state = s.to;
       uint64_t canceled = 0;
-      if (s.to == trading_state::halted)
-        canceled = cancel_open(self, true);
-      st.log->warn("trading_state venue={} state={} epoch={} canceled={}",
-                   st.params.venue, s.to, s.epoch, canceled);
+      bool halt = s.to == trading_state::halted;
+      switch (s.scope.kind) {
+        case scope_kind::global:
+          st.state = s.to;
+          if (halt)
+            canceled = cancel_open(self, true);
+          break;
+        case scope_kind::venue:
+          if (s.scope.name == st.params.venue.str()) {
+            st.venue_state = s.to;
+            if (halt)
+              canceled = cancel_open(self, true);
+          }
+          break;
+        case scope_kind::strategy:
+          if (halt)
+            canceled = cancel_open(self, true, nullptr, &s.scope.name);
+          break;
+        case scope_kind::symbol: {
+          auto prefix = st.params.venue.str() + "/";
+          if (halt && s.scope.name.size() > prefix.size()
+              && s.scope.name.compare(0, prefix.size(), prefix) == 0) {
+            symbol_id sym{s.scope.name.substr(prefix.size())};
+            canceled = cancel_open(self, true, &sym);
+          }
+          break;
+        }
+      }
+      st.log->warn("trading_state venue={} scope={} state={} epoch={} canceled={}",
+                   st.params.venue, s.scope.to_string(), s.to, s.epoch, canceled);
       to_risk(self, caf::make_message(trading_state_acknowledged{
                       st.path, s.epoch, s.to, canceled}));
     },

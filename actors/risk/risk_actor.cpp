@@ -1,7 +1,9 @@
 #include "actors/risk/risk_actor.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
@@ -24,14 +26,48 @@ struct risk_state {
   risk_params params;
   std::string path;
   std::unique_ptr<risk_engine> engine;
+  std::unique_ptr<breakers> book;
   std::map<venue_id, caf::actor> gateways;
+  /// What was sent to one recipient of a change (for the one re-send).
+  struct delivery {
+    caf::actor to;
+    trading_state_changed msg;
+  };
   /// A trading-state change still being delivered and acknowledged.
   struct pending_change {
     nanos sent_at = 0;
     size_t lists_pending = 2;        ///< Directory listings not yet back.
     std::set<std::string> awaiting;  ///< Listed actors yet to acknowledge.
+    trading_state to = trading_state::active; ///< The scope's new state.
+    std::map<std::string, delivery> sent;
   };
   std::map<uint64_t, pending_change> changes; ///< By epoch.
+  /// Changes re-sent after a missing acknowledgement: who is still silent.
+  struct escalation {
+    std::set<std::string> awaiting;
+    trading_state to = trading_state::active;
+  };
+  std::map<uint64_t, escalation> escalations; ///< By epoch.
+  /// What risk knows of a strategy actor: its name (as in its intents) and
+  /// the venues and symbols it trades.
+  struct strategy_info {
+    std::string name;
+    std::set<std::pair<venue_id, symbol_id>> keys;
+  };
+  std::map<caf::actor_addr, strategy_info> strategies;
+  std::map<caf::actor_addr, trading_state> told; ///< Last effective state sent.
+  // Breakers.
+  struct breaker_hold {
+    std::string which;
+    std::string detail;
+    nanos at = 0;
+  };
+  std::optional<breaker_hold> hold;  ///< A breaker holds the global scope.
+  nanos override_until = 0;          ///< A repeated resume before this lifts the hold.
+  std::string override_by;
+  // Macro calendar.
+  std::optional<macro_calendar> calendar;
+  std::optional<macro_window> window; ///< The window in force.
   nanos last_ack_latency = 0;
   nanos started = 0;
   // Recovery and reconciliation.
@@ -88,6 +124,9 @@ status_report make_status(risk_actor* self) {
   for (auto& [epoch, change] : st.changes)
     r.pending_acks += change.awaiting.size();
   r.last_ack_latency = st.last_ack_latency;
+  for (auto& x : st.engine->scopes().list())
+    if (!x.scope.global())
+      r.scopes.push_back(std::move(x));
   return r;
 }
 
@@ -105,11 +144,64 @@ void maybe_all_acknowledged(risk_actor* self, uint64_t epoch) {
                st.last_ack_latency / ns_per_us);
 }
 
-/// Sends `msg` to every live actor of `kind` listed by the directory. A
-/// directory that does not answer in time is asked again (up to
-/// `max_attempts`): a halt that never reaches a gateway would leave its
-/// resting orders on the venue. Only then a CRITICAL alert is raised; new
-/// intents are denied by the engine either way.
+std::string gateway_of_scope(const trading_scope& scope) {
+  if (scope.kind == scope_kind::venue)
+    return gateway_path(venue_id{scope.name});
+  if (scope.kind == scope_kind::symbol) {
+    auto slash = scope.name.find('/');
+    return gateway_path(venue_id{scope.name.substr(0, slash)});
+  }
+  return {};
+}
+
+/// The effective state of a strategy actor: the most restrictive over the
+/// venues and symbols it trades (global and strategy scope only when none
+/// is known). `fallback_name` names it when it never told its name.
+scoped_state strategy_effective(risk_actor* self, const caf::actor_addr& addr,
+                                const std::string& fallback_name) {
+  auto& st = self->state;
+  auto& scopes = st.engine->scopes();
+  auto i = st.strategies.find(addr);
+  if (i == st.strategies.end() || i->second.keys.empty()) {
+    auto name = i == st.strategies.end() ? fallback_name : i->second.name;
+    return scopes.effective(venue_id{}, name, symbol_id{});
+  }
+  std::optional<scoped_state> best;
+  for (auto& [v, s] : i->second.keys) {
+    auto e = scopes.effective(v, i->second.name, s);
+    if (!best || restrictiveness(e.state) > restrictiveness(best->state))
+      best = std::move(e);
+  }
+  return *best;
+}
+
+/// True if a change at `scope` concerns the strategy actor `addr`.
+bool concerns_strategy(risk_actor* self, const trading_scope& scope,
+                       const caf::actor_addr& addr, const std::string& entry_name) {
+  auto& st = self->state;
+  if (scope.global())
+    return true;
+  auto i = st.strategies.find(addr);
+  if (scope.kind == scope_kind::strategy)
+    return scope.name == (i == st.strategies.end() ? entry_name : i->second.name)
+           || scope.name == entry_name;
+  if (i == st.strategies.end())
+    return false;
+  for (auto& [v, s] : i->second.keys)
+    if ((scope.kind == scope_kind::venue && scope.name == v.str())
+        || (scope.kind == scope_kind::symbol
+            && scope == trading_scopes::symbol_scope(v, s)))
+      return true;
+  return false;
+}
+
+/// Sends the change of `scope` (`msg`: from, to, reason, epoch, time, scope)
+/// to every live actor of `kind` it concerns, as listed by the directory:
+/// gateways get `msg`, strategies their effective state. A directory that
+/// does not answer in time is asked again (up to `max_attempts`): a halt
+/// that never reaches a gateway would leave its resting orders on the
+/// venue. Only then a CRITICAL alert is raised; new intents are denied by
+/// the engine either way.
 void broadcast_to(risk_actor* self, const trading_state_changed& msg,
                   const std::string& kind, int attempt) {
   constexpr int max_attempts = 5;
@@ -117,15 +209,35 @@ void broadcast_to(risk_actor* self, const trading_state_changed& msg,
   auto epoch = msg.epoch;
   self->request(st.params.directory, std::chrono::seconds(2), list_atom_v, kind)
     .then(
-      [self, msg, epoch](std::vector<actor_entry>& entries) {
+      [self, msg, epoch, kind](std::vector<actor_entry>& entries) {
         auto& st = self->state;
         // Past the ack timeout the epoch is no longer tracked, but the
         // state change is still delivered.
         auto tracked = st.changes.find(epoch);
+        auto only_gateway = gateway_of_scope(msg.scope);
         for (auto& e : entries) {
-          if (tracked != st.changes.end())
+          if (!e.handle)
+            continue;
+          trading_state_changed out = msg;
+          if (kind == "gateway") {
+            if (!only_gateway.empty() && e.name != only_gateway)
+              continue;
+          } else {
+            auto addr = e.handle.address();
+            if (!concerns_strategy(self, msg.scope, addr, e.name))
+              continue;
+            auto eff = strategy_effective(self, addr, e.name);
+            auto told = st.told.find(addr);
+            out.from = told == st.told.end() ? msg.from : told->second;
+            out.to = eff.state;
+            out.reason = eff.reason;
+            st.told[addr] = eff.state;
+          }
+          if (tracked != st.changes.end()) {
             tracked->second.awaiting.insert(e.name);
-          self->send<caf::message_priority::high>(e.handle, msg);
+            tracked->second.sent[e.name] = risk_state::delivery{e.handle, out};
+          }
+          self->send<caf::message_priority::high>(e.handle, std::move(out));
         }
         if (tracked != st.changes.end()) {
           --tracked->second.lists_pending;
@@ -155,40 +267,66 @@ void broadcast_to(risk_actor* self, const trading_state_changed& msg,
       });
 }
 
-/// Tells every strategy and gateway about the new state; they acknowledge.
-void broadcast_state(risk_actor* self, trading_state from, trading_state to) {
+/// Tells the strategies and gateways a change of `scope` concerns; they
+/// acknowledge.
+void broadcast_state(risk_actor* self, const trading_scope& scope,
+                     trading_state from, trading_state to) {
   auto& st = self->state;
-  trading_state_changed msg{from, to, st.engine->state_reason(),
-                            st.engine->epoch(), now_of(self)};
+  auto entry = st.engine->scopes().get(scope);
+  trading_state_changed msg{from, to, entry.reason, st.engine->epoch(),
+                            now_of(self), scope};
   auto epoch = msg.epoch;
-  st.changes[epoch] = risk_state::pending_change{msg.local_time, 2, {}};
+  risk_state::pending_change change;
+  change.sent_at = msg.local_time;
+  change.to = to;
+  st.changes[epoch] = std::move(change);
   broadcast_to(self, msg, "strategy", 1);
   broadcast_to(self, msg, "gateway", 1);
   self->delayed_send(self, std::chrono::nanoseconds(st.params.ack_timeout),
                      expire_atom_v, epoch);
 }
 
-std::string change_state(risk_actor* self, trading_state to,
-                         std::string reason, const std::string& by) {
+std::string scope_suffix(const trading_scope& scope) {
+  return scope.global() ? std::string{} : " at " + scope.to_string();
+}
+
+/// Moves `scope` to `to`, journals, alerts (at `level`; by default CRITICAL
+/// for HALTED, WARNING for REDUCING, INFO for ACTIVE) and broadcasts.
+std::string change_state(risk_actor* self, const trading_scope& scope,
+                         trading_state to, std::string reason,
+                         const std::string& by,
+                         std::optional<alert_level> level = std::nullopt) {
   auto& st = self->state;
-  auto from = st.engine->state();
-  if (!st.engine->set_state(to, reason))
-    return std::string{"already "} + std::string{to_string(to)};
-  st.log->warn("trading_state_changed from={} to={} by={} reason=\"{}\" "
-               "epoch={}",
-               from, to, by, reason, st.engine->epoch());
+  auto from = st.engine->scopes().get(scope).state;
+  auto now = now_of(self);
+  if (!st.engine->set_scope_state(scope, to, reason, by, now))
+    return std::string{"already "} + std::string{to_string(to)}
+           + scope_suffix(scope);
+  st.log->warn("trading_state_changed scope={} from={} to={} by={} "
+               "reason=\"{}\" epoch={}",
+               scope.to_string(), from, to, by, reason, st.engine->epoch());
   if (st.params.journal)
-    to_journal(self, risk_event_record{now_of(self), "state_changed",
-                                       std::string{to_string(to)}, reason, by});
-  raise_alert(self,
-              to == trading_state::active ? alert_level::info
-                                          : alert_level::critical,
-              "risk",
-              std::string{"trading "} + std::string{to_string(to)} + " by "
-                + by + (reason.empty() ? "" : ": " + reason),
-              now_of(self));
-  broadcast_state(self, from, to);
-  return std::string{to_string(to)};
+    to_journal(self, risk_event_record{now, "state_changed",
+                                       std::string{to_string(to)},
+                                       scope.global() ? reason
+                                                      : scope.to_string() + ": " + reason,
+                                       by});
+  auto lvl = level ? *level
+                   : to == trading_state::active     ? alert_level::info
+                     : to == trading_state::reducing ? alert_level::warning
+                                                     : alert_level::critical;
+  raise_alert(self, lvl, "risk",
+              std::string{"trading "} + std::string{to_string(to)}
+                + scope_suffix(scope) + " by " + by
+                + (reason.empty() ? "" : ": " + reason),
+              now);
+  broadcast_state(self, scope, from, to);
+  return std::string{to_string(to)} + scope_suffix(scope);
+}
+
+std::string change_state(risk_actor* self, trading_state to, std::string reason,
+                         const std::string& by) {
+  return change_state(self, trading_scope{}, to, std::move(reason), by);
 }
 
 /// Follows the gateway of `venue` through the directory; on an error asks
@@ -210,6 +348,8 @@ void subscribe_gateway(risk_actor* self, const venue_id& venue) {
       });
 }
 
+void evaluate_breakers(risk_actor* self);
+
 /// Marks every open position to its book's mid (unrealized PnL, exposure).
 void mark_positions(risk_actor* self) {
   auto& st = self->state;
@@ -230,6 +370,7 @@ void mark_positions(risk_actor* self) {
               [self, venue, symbol](top_of_book& t) {
                 auto mid = price::from_raw((t.bid.px.raw() + t.ask.px.raw()) / 2);
                 self->state.engine->mark(venue, symbol, mid);
+                evaluate_breakers(self);
               },
               [](caf::error&) { /* stale book: keep the last mark */ });
         },
@@ -250,9 +391,16 @@ void maybe_resume_after_reconcile(risk_actor* self) {
   if (!st.auto_halt || !st.recovering.empty() || !st.mismatched.empty())
     return;
   st.auto_halt = false;
-  if (st.engine->state() == trading_state::halted)
-    change_state(self, trading_state::active, "every venue reconciled with the journal",
-                 "reconcile");
+  if (st.engine->state() != trading_state::halted)
+    return;
+  if (st.hold) {
+    // A breaker tripped meanwhile: it holds until an operator resumes.
+    st.engine->set_state_reason("breaker " + st.hold->which + ": " + st.hold->detail);
+    st.log->warn("reconciled_but_breaker_holds which={}", st.hold->which);
+    return;
+  }
+  change_state(self, trading_state::active, "every venue reconciled with the journal",
+               "reconcile");
 }
 
 void on_reconcile_report(risk_actor* self, reconcile_report& r) {
@@ -305,8 +453,18 @@ void rebuild_positions(risk_actor* self) {
     .await(
       [self](std::vector<order_filled>& fills) {
         auto& st = self->state;
-        for (auto& f : fills)
+        // Replayed through the breakers at their own times: the day's start
+        // equity and figures come out right, and a limit the replayed fills
+        // crossed today counts as tripped (it is not acted on again).
+        for (auto& f : fills) {
+          position_view before;
+          if (auto* p = st.engine->positions().find(f.venue, f.symbol))
+            before = *p;
           st.engine->on_fill(f);
+          if (auto* p = st.engine->positions().find(f.venue, f.symbol))
+            st.book->on_fill(f.local_time, before, *p);
+          st.book->update(f.local_time, st.engine->positions().realized_pnl(), notional{});
+        }
         st.log->info("positions_rebuilt fills={} realized_pnl={}", fills.size(),
                      st.engine->positions().realized_pnl());
       },
@@ -330,6 +488,187 @@ void rebuild_positions(risk_actor* self) {
         [](caf::error&) { /* reported with the fills above */ });
 }
 
+/// Evaluates the breakers on the current totals; a trip halts GLOBAL and
+/// holds it until an explicit resume.
+void evaluate_breakers(risk_actor* self) {
+  auto& st = self->state;
+  auto now = now_of(self);
+  auto& pos = st.engine->positions();
+  for (auto& trip : st.book->update(now, pos.realized_pnl(), pos.unrealized_pnl())) {
+    auto reason = "breaker " + trip.which + ": " + trip.detail;
+    st.log->error("breaker_tripped which={} detail=\"{}\"", trip.which, trip.detail);
+    to_journal(self, risk_event_record{now, "breaker", "halted", reason, trip.which});
+    if (!st.hold) {
+      // The first trip holds (and names the hold); later ones are alerted.
+      st.hold = risk_state::breaker_hold{trip.which, trip.detail, now};
+      st.override_until = 0;
+    }
+    if (st.engine->state() != trading_state::halted)
+      change_state(self, trading_scope{}, trading_state::halted, reason, trip.which);
+    else
+      raise_alert(self, alert_level::critical, "risk",
+                  reason + " (trading already halted: "
+                    + st.engine->state_reason() + ")",
+                  now);
+  }
+}
+
+/// Cancels every resting entry (not reduce-only, would not reduce) through
+/// its gateway; returns how many cancels were sent.
+size_t cancel_entries(risk_actor* self) {
+  auto& st = self->state;
+  size_t n = 0;
+  auto now = now_of(self);
+  for (auto& e : st.engine->open_entries()) {
+    auto gw = st.gateways.find(e.venue);
+    if (gw == st.gateways.end() || !gw->second)
+      continue;
+    self->send(gw->second, cancel_order{e.cid, e.venue, e.symbol, e.strategy, now});
+    ++n;
+  }
+  return n;
+}
+
+std::string macro_reason(const macro_window& w) {
+  return "macro window: " + w.name + " until " + utc_hhmm(w.end);
+}
+
+/// Brings the macro window in force up to date with the calendar and arms
+/// the timer for its next change.
+void apply_macro(risk_actor* self) {
+  auto& st = self->state;
+  if (!st.calendar)
+    return;
+  auto now = now_of(self);
+  auto w = st.calendar->window_at(now);
+  if (w && (!st.window || !(*st.window == *w))) {
+    st.window = w;
+    auto reason = macro_reason(*w);
+    st.engine->set_macro_window(w->name);
+    auto canceled = cancel_entries(self);
+    st.log->warn("macro_window_open name=\"{}\" end={} canceled={}", w->name,
+                 utc_hhmm(w->end), canceled);
+    to_journal(self, risk_event_record{now, "macro_window",
+                                       std::string{to_string(trading_state::reducing)},
+                                       reason + " (" + std::to_string(canceled)
+                                         + " resting entries cancelled)",
+                                       "macro"});
+    auto global = st.engine->scopes().global_entry();
+    if (global.state == trading_state::active)
+      change_state(self, trading_scope{}, trading_state::reducing, reason, "macro",
+                   alert_level::warning);
+    else if (global.state == trading_state::reducing && global.by == "macro")
+      st.engine->set_state_reason(reason); // a merged or following window
+    else
+      raise_alert(self, alert_level::warning, "risk",
+                  reason + ": no new entries (trading stays "
+                    + std::string{to_string(global.state)} + ")",
+                  now);
+  } else if (!w && st.window) {
+    auto ended = *st.window;
+    st.window.reset();
+    st.engine->clear_macro_window();
+    auto reason = "macro window ended: " + ended.name;
+    st.log->warn("macro_window_closed name=\"{}\"", ended.name);
+    to_journal(self, risk_event_record{now, "macro_window",
+                                       std::string{to_string(st.engine->state())},
+                                       reason, "macro"});
+    auto global = st.engine->scopes().global_entry();
+    if (global.state == trading_state::reducing && global.by == "macro")
+      change_state(self, trading_scope{}, trading_state::active, reason, "macro",
+                   alert_level::warning);
+    else
+      raise_alert(self, alert_level::warning, "risk",
+                  reason + " (trading stays " + std::string{to_string(global.state)}
+                    + ")",
+                  now);
+  }
+  if (auto next = st.calendar->next_change(now)) {
+    auto delay = std::max<nanos>(*next - now, ns_per_ms);
+    self->delayed_send(self, std::chrono::nanoseconds(delay), calendar_atom_v);
+  }
+}
+
+/// Remembers which venue and symbol the strategy actor `addr` trades.
+void learn_strategy(risk_actor* self, const caf::actor_addr& addr,
+                    const std::string& name, const venue_id& v, const symbol_id& s) {
+  if (!addr)
+    return;
+  auto& strategies = self->state.strategies;
+  if (strategies.find(addr) == strategies.end())
+    self->monitor(caf::actor_cast<caf::actor>(addr)); // forgotten when it goes
+  auto& info = strategies[addr];
+  if (!name.empty())
+    info.name = name;
+  if (v.valid() && s.valid())
+    info.keys.emplace(v, s);
+}
+
+/// The flip guard found the venue disagreeing: our record follows the venue.
+void correct_position(risk_actor* self, const position_correction& c,
+                      const std::string& strategy) {
+  auto& st = self->state;
+  auto now = now_of(self);
+  auto delta = c.venue_qty - c.ours;
+  st.engine->adjust(c.venue, c.symbol, delta);
+  auto text = "flip guard: " + c.venue.str() + " " + c.symbol.str() + " venue holds "
+              + c.venue_qty.to_string() + ", our record was " + c.ours.to_string()
+              + "; corrected ours by " + delta.to_string() + " (intent of "
+              + strategy + " denied)";
+  st.log->error("position_corrected venue={} symbol={} ours={} venue_qty={} delta={}",
+                c.venue, c.symbol, c.ours, c.venue_qty, delta);
+  to_journal(self, holding_update{c.venue, c.symbol.str(), delta, false, "flip_guard", now});
+  to_journal(self, risk_event_record{now, "flip_guard",
+                                     std::string{to_string(st.engine->state())}, text,
+                                     "flip_guard"});
+  raise_alert(self, alert_level::critical, "risk", text, now);
+}
+
+/// Applies a halt or resume of a narrower scope, or of the global scope.
+std::string on_halt(risk_actor* self, halt_trading& h) {
+  auto& st = self->state;
+  auto by = h.by.empty() ? std::string{"unknown"} : h.by;
+  if (h.scope.global() && h.by != "reconcile")
+    st.auto_halt = false; // an explicit halt is never lifted by reconciliation
+  return change_state(self, h.scope, trading_state::halted, h.reason, by);
+}
+
+std::string on_resume(risk_actor* self, resume_trading& r) {
+  auto& st = self->state;
+  auto by = r.by.empty() ? std::string{"unknown"} : r.by;
+  if (!r.scope.global())
+    return change_state(self, r.scope, trading_state::active, "resumed", by);
+  if (!st.mismatched.empty())
+    return "refused: reconciliation mismatch on " + names(st.mismatched)
+           + "; see `agora reconcile`, then `agora reconcile --accept`";
+  if (!st.recovering.empty())
+    return "refused: still recovering (" + names(st.recovering)
+           + " not reconciled with the journal yet); see `agora reconcile`";
+  auto now = now_of(self);
+  if (st.hold) {
+    if (st.override_until == 0 || now > st.override_until || st.override_by != by) {
+      st.override_until = now + st.params.book.breaker_override_window;
+      st.override_by = by;
+      return "refused: breaker " + st.hold->which + " holds trading halted ("
+             + st.hold->detail + "); resume again within "
+             + std::to_string(st.params.book.breaker_override_window / ns_per_s)
+             + " s to override";
+    }
+    st.log->warn("breaker_overridden which={} by={}", st.hold->which, by);
+    to_journal(self, risk_event_record{now, "breaker_override", "active",
+                                       "breaker " + st.hold->which + " overridden: "
+                                         + st.hold->detail,
+                                       by});
+    st.hold.reset();
+    st.override_until = 0;
+  }
+  st.auto_halt = false;
+  if (st.window)
+    return change_state(self, trading_scope{}, trading_state::reducing,
+                        macro_reason(*st.window), "macro", alert_level::warning);
+  return change_state(self, trading_scope{}, trading_state::active, "resumed", by);
+}
+
 caf::behavior risk_impl(risk_actor* self, std::string path,
                         risk_params params) {
   auto& st = self->state;
@@ -339,7 +678,15 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
     st.params.clock = &default_clock();
   st.log = logger("risk");
   install_hygiene(self, st.path, st.log);
+  // Strategies (and two-leg coordinators, which send intents under their
+  // strategy's name) are learned from their messages and forgotten when
+  // they exit: a coordinator lives for one trade.
+  self->set_down_handler([self](caf::down_msg& msg) {
+    self->state.strategies.erase(msg.source);
+    self->state.told.erase(msg.source);
+  });
   st.engine = std::make_unique<risk_engine>(st.params.limits);
+  st.book = std::make_unique<breakers>(st.params.book.breakers);
   st.started = now_of(self);
   if (st.params.journal) {
     // No amnesia: trading waits until the journal's positions are back and
@@ -354,6 +701,24 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
   }
   for (auto& v : st.params.venues)
     subscribe_gateway(self, v);
+  if (!st.params.calendar && !st.params.book.calendar_path.empty()) {
+    if (auto err = load_risk_calendar(st.params)) {
+      // The service checks the file before starting risk; a file broken
+      // since then must not silently drop the macro windows.
+      st.log->error("macro_calendar_unreadable error=\"{}\"", *err);
+      st.engine->set_state(trading_state::halted, "macro calendar unreadable: " + *err,
+                           "risk", st.started);
+      raise_alert(self, alert_level::critical, "risk",
+                  "macro calendar unreadable, trading halted: " + *err, st.started);
+    }
+  }
+  st.calendar = std::move(st.params.calendar);
+  st.params.calendar.reset();
+  if (!st.params.journal)
+    st.book->update(st.started, notional{}, notional{});
+  apply_macro(self);
+  self->delayed_send(self, std::chrono::nanoseconds(st.params.book.breaker_interval),
+                     caf::tick_atom_v);
   self->delayed_send(self, std::chrono::nanoseconds(st.params.status_interval),
                      timer_atom_v);
   self->delayed_send(self, std::chrono::nanoseconds(st.params.mark_interval),
@@ -372,8 +737,13 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
       auto& st = self->state;
       ++st.processed;
       ++st.intents;
-      auto d = st.engine->check(o);
+      learn_strategy(self, self->current_sender() ? self->current_sender()->address()
+                                                  : caf::actor_addr{},
+                     o.strategy, o.venue, o.symbol);
+      auto d = st.engine->check(o, std::nullopt, now_of(self));
       if (!d.allowed) {
+        if (d.correction)
+          correct_position(self, *d.correction, o.strategy);
         deny(self, o, d.reason, std::move(d.detail));
         return;
       }
@@ -402,39 +772,74 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
       auto& st = self->state;
       ++st.processed;
       ++st.fills;
+      position_view before;
+      if (auto* p = st.engine->positions().find(f.venue, f.symbol))
+        before = *p;
       st.engine->on_fill(f);
       if (f.leaves_qty.is_zero())
         st.engine->on_done(f.cid);
+      if (auto* p = st.engine->positions().find(f.venue, f.symbol))
+        st.book->on_fill(now_of(self), before, *p);
+      evaluate_breakers(self);
     },
     [self](order_rejected& e) {
       ++self->state.processed;
+      // A refused cancel (e.g. of a macro window) leaves the order open.
+      if (e.reason == reject_reason::unknown_order
+          && e.detail.rfind("cancel: ", 0) == 0)
+        return;
       self->state.engine->on_done(e.cid);
+    },
+    [self](register_atom, const std::string& name, const venue_id& v,
+           const symbol_id& s) {
+      auto& st = self->state;
+      ++st.processed;
+      auto sender = self->current_sender();
+      learn_strategy(self, sender ? sender->address() : caf::actor_addr{}, name, v, s);
+      st.log->info("strategy_registered name={} venue={} symbol={}", name, v, s);
+    },
+    [self](venue_state_report& vs) {
+      auto& st = self->state;
+      ++st.processed;
+      auto now = now_of(self);
+      // Positions are holdings keyed by the symbol itself (derivatives);
+      // a symbol the venue lists without a holding is flat there.
+      for (auto& k : vs.symbol_keys) {
+        if (k.key != k.symbol.str())
+          continue;
+        quantity qty;
+        for (auto& h : vs.holdings)
+          if (h.key == k.key)
+            qty = h.qty;
+        st.engine->venue_position(vs.venue, k.symbol, qty, now);
+      }
+    },
+    [self](caf::tick_atom) {
+      auto& st = self->state;
+      evaluate_breakers(self);
+      self->delayed_send(self, std::chrono::nanoseconds(st.params.book.breaker_interval),
+                         caf::tick_atom_v);
+    },
+    [self](calendar_atom) {
+      ++self->state.processed;
+      apply_macro(self);
+    },
+    [self](summary_atom) {
+      auto& st = self->state;
+      ++st.processed;
+      return st.book->summary(now_of(self));
     },
     [self](order_canceled& e) {
       ++self->state.processed;
       self->state.engine->on_done(e.cid);
     },
     [self](halt_trading& h) {
-      auto& st = self->state;
-      ++st.processed;
-      // An explicit halt is never lifted by reconciliation.
-      if (h.by != "reconcile")
-        st.auto_halt = false;
-      return change_state(self, trading_state::halted, h.reason,
-                          h.by.empty() ? "unknown" : h.by);
+      ++self->state.processed;
+      return on_halt(self, h);
     },
     [self](resume_trading& r) {
-      auto& st = self->state;
-      ++st.processed;
-      if (!st.mismatched.empty())
-        return "refused: reconciliation mismatch on " + names(st.mismatched)
-               + "; see `agora reconcile`, then `agora reconcile --accept`";
-      if (!st.recovering.empty())
-        return "refused: still recovering (" + names(st.recovering)
-               + " not reconciled with the journal yet); see `agora reconcile`";
-      st.auto_halt = false;
-      return change_state(self, trading_state::active, "resumed",
-                          r.by.empty() ? "unknown" : r.by);
+      ++self->state.processed;
+      return on_resume(self, r);
     },
     [self](reconcile_report& r) {
       ++self->state.processed;
@@ -506,27 +911,66 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
         i->second.awaiting.erase(a.who);
         maybe_all_acknowledged(self, a.epoch);
       }
+      auto e = st.escalations.find(a.epoch);
+      if (e != st.escalations.end()) {
+        e->second.awaiting.erase(a.who);
+        if (e->second.awaiting.empty())
+          st.escalations.erase(e);
+      }
       st.log->info("state_acknowledged who={} epoch={} state={} canceled={}",
                    a.who, a.epoch, a.state, a.canceled_orders);
     },
     [self](expire_atom, uint64_t epoch) {
+      // A missing acknowledgement: CRITICAL alert, the change is sent once
+      // more to the silent ones, and escalates after another timeout.
       auto& st = self->state;
       ++st.processed;
       auto i = st.changes.find(epoch);
       if (i == st.changes.end())
         return;
-      auto silent = std::move(i->second.awaiting);
+      auto change = std::move(i->second);
       st.changes.erase(i);
-      if (silent.empty())
+      if (change.awaiting.empty())
         return;
       std::string missing;
-      for (auto& who : silent)
+      for (auto& who : change.awaiting)
         missing += (missing.empty() ? "" : ",") + who;
       st.log->error("state_ack_missing epoch={} missing={}", epoch, missing);
       raise_alert(self, alert_level::critical, "risk",
                   "trading state change " + std::to_string(epoch)
                     + " not acknowledged by: " + missing,
                   now_of(self));
+      for (auto& who : change.awaiting) {
+        auto d = change.sent.find(who);
+        if (d != change.sent.end() && d->second.to)
+          self->send<caf::message_priority::high>(d->second.to, d->second.msg);
+      }
+      st.escalations[epoch] = risk_state::escalation{std::move(change.awaiting), change.to};
+      self->delayed_send(self, std::chrono::nanoseconds(st.params.ack_timeout),
+                         escalate_atom_v, epoch);
+    },
+    [self](escalate_atom, uint64_t epoch) {
+      auto& st = self->state;
+      ++st.processed;
+      auto i = st.escalations.find(epoch);
+      if (i == st.escalations.end())
+        return;
+      auto e = std::move(i->second);
+      st.escalations.erase(i);
+      if (e.awaiting.empty() || e.to == trading_state::active)
+        return;
+      std::string missing;
+      for (auto& who : e.awaiting)
+        missing += (missing.empty() ? "" : ",") + who;
+      auto what = e.to == trading_state::halted ? "halt" : "reducing";
+      auto reason = std::string{what} + " not acknowledged by " + missing;
+      st.log->error("state_ack_escalated epoch={} missing={}", epoch, missing);
+      if (st.engine->state() != trading_state::halted)
+        change_state(self, trading_scope{}, trading_state::halted, reason, "risk");
+      else
+        raise_alert(self, alert_level::critical, "risk",
+                    reason + " after a re-send (trading already halted)",
+                    now_of(self));
     },
     [self](status_atom) {
       ++self->state.processed;
@@ -564,6 +1008,16 @@ caf::behavior risk_impl(risk_actor* self, std::string path,
 }
 
 } // namespace
+
+std::optional<std::string> load_risk_calendar(risk_params& params) {
+  if (params.book.calendar_path.empty())
+    return std::nullopt;
+  auto r = macro_calendar::load(params.book.calendar_path, params.book.macro);
+  if (!r)
+    return "macro calendar " + r.error;
+  params.calendar = std::move(r.calendar);
+  return std::nullopt;
+}
 
 caf::actor spawn_risk(caf::actor_system& sys, const std::string& path,
                       risk_params params) {

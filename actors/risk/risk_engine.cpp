@@ -1,5 +1,7 @@
 #include "actors/risk/risk_engine.hpp"
 
+#include <algorithm>
+#include <set>
 #include <utility>
 
 namespace agora {
@@ -37,36 +39,82 @@ risk_engine::risk_engine(risk_limits limits) : limits_(limits) {
   // nop
 }
 
+namespace {
+
+std::string at_scope(const scoped_state& s) {
+  return s.scope.global() ? std::string{} : " at " + s.scope.to_string();
+}
+
+} // namespace
+
 risk_decision risk_engine::check(const submit_order& o,
-                                 std::optional<price> reference) const {
-  if (state_ == trading_state::halted)
-    return deny(reject_reason::trading_halted,
-                "trading halted: " + state_reason_);
-  if (!o.qty.is_positive())
-    return deny(reject_reason::invalid_quantity,
-                "quantity " + o.qty.to_string() + " <= 0");
-  if (o.type == order_type::limit && !o.px.is_positive())
-    return deny(reject_reason::invalid_price,
-                "price " + o.px.to_string() + " <= 0");
+                                 std::optional<price> reference,
+                                 nanos now) const {
+  auto eff = scopes_.effective(o.venue, o.strategy, o.symbol);
   auto pos = book_.position(o.venue, o.symbol);
   // Buys add, sells subtract; computed wide so no quantity can overflow.
   int128 before = pos.raw();
   int128 after = before + (o.sd == side::buy ? o.qty.raw() : -o.qty.raw());
   auto abs128 = [](int128 x) { return x < 0 ? -x : x; };
   // Strictly reduces |position| without crossing zero.
-  bool reduces = before != 0 && (o.sd == side::buy) == (before < 0)
+  bool reduces = o.qty.is_positive() && before != 0
+                 && (o.sd == side::buy) == (before < 0)
                  && o.qty.raw() <= abs128(before);
   bool increases = abs128(after) > abs128(before);
-  if (state_ == trading_state::reducing && !reduces)
+  if (eff.state == trading_state::halted && !(o.emergency && reduces))
+    return deny(reject_reason::trading_halted,
+                "trading halted" + at_scope(eff) + ": " + eff.reason);
+  if (!o.qty.is_positive())
+    return deny(reject_reason::invalid_quantity,
+                "quantity " + o.qty.to_string() + " <= 0");
+  if (o.type == order_type::limit && !o.px.is_positive())
+    return deny(reject_reason::invalid_price,
+                "price " + o.px.to_string() + " <= 0");
+  if (reduces) {
+    auto v = venue_positions_.find({o.venue, o.symbol});
+    if (v != venue_positions_.end()
+        && now - v->second.at <= limits_.flip_guard_max_age
+        && (v->second.qty.is_zero()
+            || v->second.qty.is_positive() != pos.is_positive())) {
+      auto d = deny(reject_reason::position_mismatch,
+                    "venue holds " + v->second.qty.to_string()
+                      + ", our record " + pos.to_string() + ": "
+                      + std::string{to_string(o.sd)} + " "
+                      + o.qty.to_string()
+                      + " would open a position on the venue");
+      d.correction = position_correction{o.venue, o.symbol, pos, v->second.qty};
+      return d;
+    }
+  }
+  if (eff.state == trading_state::reducing && !reduces)
     return deny(reject_reason::reduce_only,
-                "state reducing: " + std::string{to_string(o.sd)} + " "
-                  + o.qty.to_string() + " does not reduce position "
-                  + pos.to_string());
+                "state reducing" + at_scope(eff) + ": "
+                  + std::string{to_string(o.sd)} + " " + o.qty.to_string()
+                  + " does not reduce position " + pos.to_string());
   if (o.reduce_only && !reduces)
     return deny(reject_reason::reduce_only,
                 "reduce-only " + std::string{to_string(o.sd)} + " "
                   + o.qty.to_string() + " does not reduce position "
                   + pos.to_string());
+  if (macro_ && !reduces)
+    return deny(reject_reason::macro_window,
+                "macro window: " + *macro_ + ": no new entries ("
+                  + std::string{to_string(o.sd)} + " " + o.qty.to_string()
+                  + " on position " + pos.to_string() + ")");
+  if (before == 0) {
+    auto g = limits_.symbol_groups.find(o.symbol.str());
+    if (g != limits_.symbol_groups.end()) {
+      auto cap = limits_.max_open_positions_per_group.find(g->second);
+      if (cap != limits_.max_open_positions_per_group.end()) {
+        auto open = count_group(g->second, o.venue, o.symbol);
+        if (open >= cap->second)
+          return deny(reject_reason::group_cap,
+                      "group " + g->second + " holds " + std::to_string(open)
+                        + " open position(s), max "
+                        + std::to_string(cap->second));
+      }
+    }
+  }
   price px = o.px;
   if (o.type == order_type::market) {
     if (!reference || !reference->is_positive()) {
@@ -101,14 +149,69 @@ risk_decision risk_engine::check(const submit_order& o,
   return allow();
 }
 
+uint64_t risk_engine::count_group(const std::string& group,
+                                  const venue_id& skip_venue,
+                                  const symbol_id& skip_symbol) const {
+  auto in_group = [&](const symbol_id& s) {
+    auto g = limits_.symbol_groups.find(s.str());
+    return g != limits_.symbol_groups.end() && g->second == group;
+  };
+  std::set<std::pair<venue_id, symbol_id>> keys;
+  for (auto& p : book_.all())
+    if (!p.qty.is_zero() && in_group(p.symbol))
+      keys.emplace(p.venue, p.symbol);
+  for (auto& [cid, x] : open_)
+    if (x.opening && in_group(x.symbol))
+      keys.emplace(x.venue, x.symbol);
+  keys.erase({skip_venue, skip_symbol});
+  return keys.size();
+}
+
+std::vector<open_entry> risk_engine::open_entries() const {
+  std::vector<open_entry> out;
+  for (auto& [cid, x] : open_) {
+    if (x.reduce_only)
+      continue;
+    auto pos = book_.position(x.venue, x.symbol);
+    bool reduces = !pos.is_zero() && (x.sd == side::buy) == pos.is_negative()
+                   && x.remaining <= pos.abs();
+    if (!reduces)
+      out.push_back(open_entry{cid, x.venue, x.symbol, x.strategy});
+  }
+  std::sort(out.begin(), out.end(), [](const open_entry& a, const open_entry& b) {
+    return a.cid < b.cid;
+  });
+  return out;
+}
+
+uint64_t risk_engine::group_open_positions(const std::string& group) const {
+  return count_group(group, venue_id{}, symbol_id{});
+}
+
+void risk_engine::venue_position(const venue_id& v, const symbol_id& s,
+                                 quantity qty, nanos at) {
+  // Only a quiet symbol's venue position is comparable with ours: with an
+  // order of ours open there, the venue may fill it at any moment and the
+  // two records pass each other.
+  for (auto& [cid, o] : open_)
+    if (o.venue == v && o.symbol == s) {
+      venue_positions_.erase({v, s});
+      return;
+    }
+  venue_positions_[{v, s}] = venue_report{qty, at};
+}
+
 void risk_engine::on_sent(const submit_order& o,
                           std::optional<price> reference) {
   on_done(o.cid);
+  venue_positions_.erase({o.venue, o.symbol}); // older than this order now
   price px = o.px;
   if (o.type == order_type::market && reference && reference->is_positive())
     px = *reference;
   auto remaining = o.qty.is_positive() ? o.qty : quantity{};
-  open_order x{px, remaining, mul(px, remaining).abs()};
+  open_order x{px, remaining, mul(px, remaining).abs(), o.venue, o.symbol,
+               book_.position(o.venue, o.symbol).is_zero(), o.sd, o.reduce_only,
+               o.strategy};
   open_exposure_ = add(open_exposure_, x.exposure);
   open_.emplace(o.cid, x);
 }
@@ -122,6 +225,7 @@ void risk_engine::release(open_order& x, quantity filled) {
 
 void risk_engine::on_fill(const order_filled& f) {
   book_.apply_fill(f);
+  venue_positions_.erase({f.venue, f.symbol}); // older than this fill now
   auto i = open_.find(f.cid);
   if (i == open_.end() || !f.fill_qty.is_positive())
     return;
@@ -162,22 +266,26 @@ void risk_engine::mark(const venue_id& v, const symbol_id& s, price px) {
 }
 
 trading_state risk_engine::state() const noexcept {
-  return state_;
+  return scopes_.global();
 }
 
 const std::string& risk_engine::state_reason() const noexcept {
-  return state_reason_;
+  return scopes_.global_entry().reason;
 }
 
 uint64_t risk_engine::epoch() const noexcept {
   return epoch_;
 }
 
-bool risk_engine::set_state(trading_state s, std::string reason) {
-  if (s == state_)
+bool risk_engine::set_state(trading_state s, std::string reason, std::string by,
+                            nanos now) {
+  return set_scope_state(trading_scope{}, s, std::move(reason), std::move(by), now);
+}
+
+bool risk_engine::set_scope_state(const trading_scope& scope, trading_state s,
+                                  std::string reason, std::string by, nanos now) {
+  if (!scopes_.set(scope, s, std::move(reason), std::move(by), now))
     return false;
-  state_ = s;
-  state_reason_ = std::move(reason);
   ++epoch_;
   return true;
 }
