@@ -62,6 +62,10 @@ int run_service(const std::string& config_path) {
   }
   // No amnesia: a journal that cannot be opened and written stops the
   // service here, before anything could trade.
+  if (auto bad = check_risk_calendar(cfg)) {
+    std::fprintf(stderr, "agora: refusing to start: %s\n", bad->c_str());
+    return 2;
+  }
   auto run = prepare_journal(cfg);
   if (!run.error.empty()) {
     std::fprintf(stderr, "agora: refusing to start: %s\n", run.error.c_str());

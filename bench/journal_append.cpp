@@ -436,7 +436,7 @@ const char* service_config = R"({
     ] } } ],
   "strategies": [ { "symbol": "BTCUSDT" }, { "symbol": "ETHUSDT" } ],
   "strategy_template": { "window": 5, "bar_seconds": 0.1, "entry_z": 0.3, "exit_z": 0.1,
-                         "time_stop_minutes": 0.05, "entry_timeout_seconds": 1,
+                         "time_stop_minutes": 0.05, "maker_lifetime_seconds": 1,
                          "order_notional": "100" }
 })";
 

@@ -40,7 +40,7 @@ mean_reversion_config paper_mean_reversion() {
   m.time_stop = 5 * 60 * ns_per_s;
   m.time_stop_off_hours = 10 * 60 * ns_per_s;
   m.order_notional = notional::from_units(200);
-  m.entry_timeout = 20 * ns_per_s;
+  m.maker_lifetime = 20 * ns_per_s;
   return m;
 }
 
@@ -78,11 +78,32 @@ agora_config default_config() {
                                        "0.0004", false, 2));
   sim.sim.symbols.push_back(sim_symbol("BTCUSDT-PERP", "65010", "0.1", "0.001", "0.5",
                                        "0.0005", true, 3));
+  auto eth_perp = sim_symbol("ETHUSDT-PERP", "3507", "0.01", "0.001", "5", "0.0005", true, 4);
+  eth_perp.index_symbol = symbol_id{"ETHUSDT"};
+  eth_perp.basis_bps = 20;
+  eth_perp.basis_volatility_bps = 0.3;
+  eth_perp.basis_half_life = 60 * ns_per_s;
+  sim.sim.symbols.push_back(std::move(eth_perp));
   c.venues.push_back(std::move(sim));
+
+  // One group holding every paper symbol (a cap of 4 never binds here: it
+  // shows the setting; a tighter cap can refuse one leg of a basis trade).
+  for (auto s : {"BTCUSDT", "ETHUSDT", "BTCUSDT-PERP", "ETHUSDT-PERP"})
+    c.risk.symbol_groups[s] = "majors";
+  c.risk.max_open_positions_per_group["majors"] = 4;
 
   c.strategies.push_back(mean_reversion_on("BTCUSDT", false));
   c.strategies.push_back(mean_reversion_on("ETHUSDT", false));
   c.strategies.push_back(mean_reversion_on("BTCUSDT-PERP", true));
+  strategy_config basis;
+  basis.name = "basis:ETHUSDT";
+  basis.kind = "basis";
+  basis.venue = venue_id{"sim"};
+  basis.symbol = symbol_id{"ETHUSDT-PERP"};
+  basis.mode = run_mode::paper;
+  basis.basis.spot = instrument_ref{venue_id{"sim"}, symbol_id{"ETHUSDT"}};
+  basis.basis.perp = instrument_ref{venue_id{"sim"}, symbol_id{"ETHUSDT-PERP"}};
+  c.strategies.push_back(std::move(basis));
   c.strategy_template = paper_mean_reversion();
   return c;
 }

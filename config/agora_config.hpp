@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -60,8 +61,54 @@ struct risk_config {
   notional max_order_notional = notional::from_units(5000);
   notional max_position_notional = notional::from_units(20000);
   notional max_gross_exposure = notional::from_units(50000);
+  /// Circuit breakers (PRODUCT.md section 4): fractions of the equity at the
+  /// start of the UTC day; a trip halts trading until an explicit resume.
+  notional equity = notional::from_units(10000);
+  double daily_loss_limit = 0.02;
+  double daily_drawdown_limit = 0.02;
+  nanos breaker_override_window = 60 * ns_per_s; ///< A second resume within this lifts a breaker's hold.
+  /// Per-group caps: symbol -> group, group -> open positions at most.
+  std::map<std::string, std::string> symbol_groups;
+  std::map<std::string, uint64_t> max_open_positions_per_group;
+  nanos flip_guard_max_age = 60 * ns_per_s; ///< A venue position older than this is not compared.
+  /// Macro-event calendar: REDUCING (no new entries, entries cancelled)
+  /// from `macro_before` ahead of to `macro_after` behind each listed event
+  /// of the listed impacts. "" = none.
+  std::string calendar_file;
+  nanos macro_before = 15 * 60 * ns_per_s;
+  nanos macro_after = 15 * 60 * ns_per_s;
+  std::vector<std::string> macro_impacts = {"high"};
 
   friend bool operator==(const risk_config&, const risk_config&) = default;
+};
+
+/// One external alert sink (PRODUCT.md section 6). Secrets (the Telegram
+/// bot token, a webhook's Authorization value) come from environment
+/// variables, never from the file.
+struct alert_sink_config {
+  std::string kind;             ///< "telegram" or "webhook".
+  std::string name;             ///< For logs and stats; defaults to the kind.
+  std::string base_url;         ///< Telegram: "https://api.telegram.org" by default; webhook: the full https URL.
+  std::string token_env;        ///< Telegram: "TELEGRAM_BOT_TOKEN" by default; webhook: optional Authorization variable.
+  std::string chat_id;          ///< Telegram only (required there).
+  alert_level min_level = alert_level::warning;
+  std::string ca_file;          ///< Extra trusted CA; "" = system CAs.
+  bool verify_tls = true;
+  size_t queue_limit = 256;
+  nanos timeout = 5 * ns_per_s;
+  int max_attempts = 3;
+  nanos backoff = 1 * ns_per_s;
+  friend bool operator==(const alert_sink_config&, const alert_sink_config&) = default;
+};
+
+/// Alert tiers, throttling, the daily summary and the sinks.
+struct alerts_config {
+  nanos throttle_info = 300 * ns_per_s;     ///< Identical alerts within this are counted, not repeated.
+  nanos throttle_warning = 60 * ns_per_s;
+  nanos throttle_critical = 10 * ns_per_s;
+  int summary_hour_utc = 23;                ///< The daily INFO summary (the UTC day so far); -1: off.
+  std::vector<alert_sink_config> sinks;
+  friend bool operator==(const alerts_config&, const alerts_config&) = default;
 };
 
 /// Order gateway settings (per venue account).
@@ -88,6 +135,13 @@ struct sim_symbol_config {
   uint64_t seed = 1;
   size_t depth = 50;          ///< Levels per side.
   quantity level_qty = quantity::from_units(50); ///< Typical size of one level.
+  /// A perpetual anchored to a spot symbol of the same venue: its fair mid is
+  /// the spot's x exp(basis), the basis mean-reverting to `basis_bps` with
+  /// `basis_volatility_bps` noise per step and the given half-life.
+  symbol_id index_symbol;
+  double basis_bps = 0;
+  double basis_volatility_bps = 0.3;
+  nanos basis_half_life = 60 * ns_per_s;
 
   friend bool operator==(const sim_symbol_config&, const sim_symbol_config&) = default;
 };
@@ -157,20 +211,59 @@ struct mean_reversion_config {
   int off_hours_end_utc = 6;    ///< Hour 0..23.
   bool allow_short = false;     ///< Only on perpetual symbols.
   notional order_notional = notional::from_units(100);
-  nanos entry_timeout = 30 * ns_per_s;
+  /// Maker entries (PRODUCT.md section 3): a resting entry is re-placed at
+  /// the touch when the market moves away by more than `reprice_threshold`,
+  /// at most every `reprice_min_interval`, at most `max_reprices` times and
+  /// within `maker_lifetime`; then it is given up. "thin" symbols default to
+  /// 120 s / 15 reprices, "liquid" ones to 30 s / 5.
+  std::string liquidity = "liquid";
+  nanos maker_lifetime = 30 * ns_per_s;
+  double reprice_threshold = 0.001;
+  nanos reprice_min_interval = 2 * ns_per_s;
+  size_t max_reprices = 5;
   size_t imbalance_levels = 20;
 
   friend bool operator==(const mean_reversion_config&, const mean_reversion_config&) = default;
 };
 
+/// One leg's instrument of a basis strategy.
+struct instrument_ref {
+  venue_id venue;
+  symbol_id symbol;
+  friend bool operator==(const instrument_ref&, const instrument_ref&) = default;
+};
+
+/// Spot-perpetual basis / funding arbitrage (PRODUCT.md section 2) and its
+/// two-leg execution (section 3).
+struct basis_config {
+  instrument_ref spot;
+  instrument_ref perp;
+  notional trade_notional = notional::from_units(1000); ///< Quote spent on the spot leg per trade.
+  double entry_threshold_bps = 10;  ///< Open when the net yield exceeds this.
+  double exit_threshold_bps = 1;    ///< Close when it falls below this (< entry: hysteresis).
+  double safety_buffer_bps = 3;
+  bool include_funding = true;      ///< The next funding payment counts in the yield ...
+  nanos funding_horizon = 8 * 3600 * ns_per_s; ///< ... when due within this.
+  bool allow_reverse = false;       ///< Short spot / long perp too (venues that lend spot).
+  double slippage_tolerance_bps = 5; ///< IOC leg limits beyond the VWAP walk's worst level.
+  nanos leg_deadline = 5 * ns_per_s; ///< Both legs filled within this, or the rest is cancelled and leg risk unwound.
+  nanos cooldown = 60 * ns_per_s;   ///< After a round trip (or a trade that did not fill).
+  nanos max_quote_skew = 1 * ns_per_s; ///< The two books' last updates at most this far apart.
+  nanos retry_backoff = 5 * ns_per_s; ///< A close that did not fill is retried after this.
+  nanos unwind_retry = 500 * ns_per_ms; ///< Between emergency unwind attempts.
+  int max_unwind_attempts = 3;
+  friend bool operator==(const basis_config&, const basis_config&) = default;
+};
+
 /// One strategy instance.
 struct strategy_config {
   std::string name;
-  std::string kind = "mean_reversion";
+  std::string kind = "mean_reversion"; ///< "mean_reversion" or "basis".
   venue_id venue;
   symbol_id symbol;
   run_mode mode = run_mode::paper;
   mean_reversion_config mean_reversion;
+  basis_config basis;               ///< When kind is "basis" (venue/symbol: the perpetual leg's).
 
   friend bool operator==(const strategy_config&, const strategy_config&) = default;
 };
@@ -188,6 +281,7 @@ struct agora_config {
   supervision_config supervision;
   risk_config risk;
   gateway_config gateway;
+  alerts_config alerts;
   std::vector<venue_config> venues;
   std::vector<strategy_config> strategies;
   mean_reversion_config strategy_template; ///< Used by `agora spawn SYMBOL`.

@@ -406,9 +406,93 @@ void read_supervision(checker& check, const json* v, const std::string& path,
                  + format_number(static_cast<double>(out.backoff_initial) / ns_per_ms));
 }
 
+void read_groups(checker& check, const json* v, const std::string& path, risk_config& out) {
+  if (v == nullptr)
+    return;
+  if (!v->IsObject()) {
+    check.fail_value(path, "expected an object of groups: {\"name\": {\"symbols\": [...], "
+                           "\"max_open_positions\": N}}", *v);
+    return;
+  }
+  for (auto m = v->MemberBegin(); m != v->MemberEnd() && check.ok(); ++m) {
+    std::string group{m->name.GetString(), m->name.GetStringLength()};
+    auto at = member_path(path, group);
+    if (!is_plain_name(group, "-_.")) {
+      check.fail(at, "expected a group name (1 to 32 letters, digits, '-', '_' or '.')");
+      return;
+    }
+    object_reader g(check, &m->value, at, {"symbols", "max_open_positions"});
+    uint64_t cap = 0;
+    if (check.ok() && !g.has("max_open_positions"))
+      check.fail(g.at("max_open_positions"), "missing key, expected an integer >= 0");
+    g.integer("max_open_positions", cap, 0, 1'000'000, "expected an integer in 0..1000000");
+    auto* symbols = g.array("symbols", "expected an array of symbol names");
+    if (!check.ok())
+      return;
+    if (symbols == nullptr || symbols->Empty()) {
+      check.fail(g.at("symbols"), "expected a non-empty array of symbol names");
+      return;
+    }
+    for (rapidjson::SizeType i = 0; i < symbols->Size(); ++i) {
+      auto& s = (*symbols)[i];
+      auto sp = element_path(g.at("symbols"), i);
+      if (!s.IsString() || s.GetStringLength() == 0) {
+        check.fail_value(sp, "expected a symbol name", s);
+        return;
+      }
+      std::string sym{s.GetString(), s.GetStringLength()};
+      if (auto prev = out.symbol_groups.find(sym); prev != out.symbol_groups.end()) {
+        check.fail(sp, "symbol " + quoted(sym) + " is already in group " + quoted(prev->second));
+        return;
+      }
+      out.symbol_groups[sym] = group;
+    }
+    out.max_open_positions_per_group[group] = cap;
+  }
+}
+
+void read_calendar(checker& check, const json* v, const std::string& path, risk_config& out) {
+  if (v == nullptr)
+    return;
+  object_reader r(check, v, path, {"file", "before_minutes", "after_minutes", "impacts"});
+  if (check.ok() && !r.has("file"))
+    check.fail(r.at("file"), "missing key, expected the calendar file's path");
+  r.text("file", out.calendar_file, "expected a non-empty path",
+         [](std::string_view s) { return !s.empty(); });
+  r.duration("before_minutes", out.macro_before, 60 * ns_per_s, 0,
+             "expected a number of minutes >= 0");
+  r.duration("after_minutes", out.macro_after, 60 * ns_per_s, 0,
+             "expected a number of minutes >= 0");
+  if (auto* impacts = r.array("impacts", "expected an array of: high, medium, low")) {
+    out.macro_impacts.clear();
+    for (rapidjson::SizeType i = 0; i < impacts->Size() && check.ok(); ++i) {
+      auto& s = (*impacts)[i];
+      std::string_view x = s.IsString() ? std::string_view{s.GetString(), s.GetStringLength()}
+                                        : std::string_view{};
+      if (x != "high" && x != "medium" && x != "low")
+        check.fail_value(element_path(r.at("impacts"), i), "expected one of: high, medium, low", s);
+      else
+        out.macro_impacts.emplace_back(x);
+    }
+  }
+}
+
 void read_risk(checker& check, const json* v, const std::string& path, risk_config& out) {
   object_reader r(check, v, path,
-                  {"max_order_notional", "max_position_notional", "max_gross_exposure"});
+                  {"max_order_notional", "max_position_notional", "max_gross_exposure", "equity",
+                   "daily_loss_limit", "daily_drawdown_limit", "breaker_override_seconds",
+                   "groups", "flip_guard_max_age_seconds", "calendar"});
+  r.decimal("equity", out.equity, "expected a decimal string > 0", positive);
+  r.number("daily_loss_limit", out.daily_loss_limit, "expected a fraction > 0 and < 1",
+           [](double x) { return x > 0 && x < 1; });
+  r.number("daily_drawdown_limit", out.daily_drawdown_limit, "expected a fraction > 0 and < 1",
+           [](double x) { return x > 0 && x < 1; });
+  r.duration("breaker_override_seconds", out.breaker_override_window, ns_per_s, 0,
+             "expected a number of seconds >= 0");
+  r.duration("flip_guard_max_age_seconds", out.flip_guard_max_age, ns_per_s, 0,
+             "expected a number of seconds >= 0");
+  read_groups(check, r.get("groups"), r.at("groups"), out);
+  read_calendar(check, r.get("calendar"), r.at("calendar"), out);
   r.decimal("max_order_notional", out.max_order_notional, "expected a decimal string > 0",
             positive);
   r.decimal("max_position_notional", out.max_position_notional,
@@ -427,13 +511,89 @@ void read_gateway(checker& check, const json* v, const std::string& path,
             "expected an integer in 0..100000000");
 }
 
+bool is_url(std::string_view s, std::initializer_list<std::string_view> schemes);
+
+void read_alert_sink(checker& check, const json* v, const std::string& path,
+                     alert_sink_config& out) {
+  object_reader r(check, v, path,
+                  {"kind", "name", "base_url", "token_env", "chat_id", "min_level", "ca_file",
+                   "verify_tls", "queue_limit", "timeout_ms", "max_attempts", "backoff_ms"});
+  if (check.ok() && !r.has("kind")) {
+    check.fail(r.at("kind"), "missing key, expected one of: telegram, webhook");
+    return;
+  }
+  r.text("kind", out.kind, "expected one of: telegram, webhook",
+         [](std::string_view s) { return s == "telegram" || s == "webhook"; });
+  if (!check.ok())
+    return;
+  bool telegram = out.kind == "telegram";
+  out.name = out.kind;
+  r.text("name", out.name, "expected a sink name (1 to 32 letters, digits, '-', '_' or '.')",
+         [](std::string_view s) { return is_plain_name(s, "-_."); });
+  if (telegram)
+    out.base_url = "https://api.telegram.org";
+  else if (check.ok() && !r.has("base_url"))
+    check.fail(r.at("base_url"), "missing key, expected the webhook's https:// URL");
+  r.text("base_url", out.base_url, "expected an https:// URL",
+         [](std::string_view s) { return is_url(s, {"https"}); });
+  if (telegram)
+    out.token_env = "TELEGRAM_BOT_TOKEN";
+  r.text("token_env", out.token_env, "expected an environment variable name",
+         [](std::string_view s) { return is_plain_name(s, "_"); });
+  r.text("chat_id", out.chat_id, "expected a Telegram chat id",
+         [](std::string_view s) { return !s.empty(); });
+  if (check.ok() && telegram && out.chat_id.empty())
+    check.fail(r.at("chat_id"), "missing key, expected the Telegram chat id");
+  else if (check.ok() && !telegram && r.has("chat_id"))
+    check.fail(r.at("chat_id"), "unexpected key for a webhook sink");
+  std::string level = "warning";
+  r.text("min_level", level, "expected one of: info, warning, critical",
+         [](std::string_view s) { return s == "info" || s == "warning" || s == "critical"; });
+  out.min_level = level == "info"       ? alert_level::info
+                  : level == "critical" ? alert_level::critical
+                                        : alert_level::warning;
+  r.text("ca_file", out.ca_file);
+  r.flag("verify_tls", out.verify_tls);
+  r.integer("queue_limit", out.queue_limit, 1, 1'000'000, "expected an integer in 1..1000000");
+  r.duration("timeout_ms", out.timeout, ns_per_ms, ns_per_ms, "expected a number of milliseconds >= 1");
+  r.integer("max_attempts", out.max_attempts, 1, 100, "expected an integer in 1..100");
+  r.duration("backoff_ms", out.backoff, ns_per_ms, ns_per_ms, "expected a number of milliseconds >= 1");
+}
+
+void read_alerts(checker& check, const json* v, const std::string& path, alerts_config& out) {
+  object_reader r(check, v, path,
+                  {"throttle_info_seconds", "throttle_warning_seconds",
+                   "throttle_critical_seconds", "summary_hour_utc", "sinks"});
+  r.duration("throttle_info_seconds", out.throttle_info, ns_per_s, 0,
+             "expected a number of seconds >= 0");
+  r.duration("throttle_warning_seconds", out.throttle_warning, ns_per_s, 0,
+             "expected a number of seconds >= 0");
+  r.duration("throttle_critical_seconds", out.throttle_critical, ns_per_s, 0,
+             "expected a number of seconds >= 0");
+  r.integer("summary_hour_utc", out.summary_hour_utc, -1, 23,
+            "expected an hour in 0..23, or -1 for no summary");
+  if (auto* sinks = r.array("sinks", "expected an array of sink objects")) {
+    for (rapidjson::SizeType i = 0; i < sinks->Size() && check.ok(); ++i) {
+      auto at = element_path(r.at("sinks"), i);
+      alert_sink_config s;
+      read_alert_sink(check, &(*sinks)[i], at, s);
+      for (size_t j = 0; j < out.sinks.size() && check.ok(); ++j)
+        if (out.sinks[j].name == s.name)
+          check.fail(at + ".name", "duplicate sink name " + quoted(s.name) + " (also "
+                                     + element_path(r.at("sinks"), j) + "); name them apart");
+      out.sinks.push_back(std::move(s));
+    }
+  }
+}
+
 /// Reads a sim symbol over `out`, which holds the defaults (the struct's
 /// for the template, the venue's template for a listed symbol).
 void read_sim_symbol(checker& check, const json* v, const std::string& path,
                      sim_symbol_config& out, bool is_template) {
   std::initializer_list<std::string_view> symbol_keys = {
     "symbol",    "start_price", "tick",       "lot",  "min_notional", "maker_fee",
-    "taker_fee", "perpetual",   "volatility", "seed", "depth",        "level_qty"};
+    "taker_fee", "perpetual",   "volatility", "seed", "depth",        "level_qty",
+    "index_symbol", "basis_bps", "basis_volatility_bps", "basis_half_life_seconds"};
   std::initializer_list<std::string_view> template_keys = {
     "start_price", "tick",       "lot",  "min_notional", "maker_fee", "taker_fee",
     "perpetual",   "volatility", "seed", "depth",        "level_qty"};
@@ -465,6 +625,19 @@ void read_sim_symbol(checker& check, const json* v, const std::string& path,
   if (check.ok() && !out.start_price.is_multiple_of(out.tick))
     check.fail(r.at("start_price"), "expected a multiple of tick " + out.tick.to_string()
                                       + ", got " + quoted(out.start_price.to_string()));
+  if (is_template || !check.ok())
+    return;
+  std::string index;
+  r.text("index_symbol", index, "expected a symbol name", [](std::string_view s) { return !s.empty(); });
+  out.index_symbol = symbol_id{index};
+  r.number("basis_bps", out.basis_bps, "expected a number of bps in (-1000, 1000)",
+           [](double x) { return x > -1000 && x < 1000; });
+  r.number("basis_volatility_bps", out.basis_volatility_bps,
+           "expected a number of bps in [0, 100]", [](double x) { return x >= 0 && x <= 100; });
+  r.duration("basis_half_life_seconds", out.basis_half_life, ns_per_s, ns_per_ms,
+             "expected a number of seconds >= 0.001");
+  if (check.ok() && out.index_symbol.valid() && !out.perpetual)
+    check.fail(r.at("index_symbol"), "expected only on a perpetual (\"perpetual\": true)");
 }
 
 void read_sim_venue(checker& check, const json* v, const std::string& path,
@@ -503,6 +676,17 @@ void read_sim_venue(checker& check, const json* v, const std::string& path,
           check.fail(at + ".symbol", "duplicate symbol " + quoted(s.symbol.str()) + " (also "
                                        + element_path(r.at("symbols"), j) + ")");
       out.symbols.push_back(std::move(s));
+    }
+    for (size_t i = 0; i < out.symbols.size() && check.ok(); ++i) {
+      auto& idx = out.symbols[i].index_symbol;
+      if (!idx.valid())
+        continue;
+      bool found = false;
+      for (auto& x : out.symbols)
+        found = found || (x.symbol == idx && !x.perpetual);
+      if (!found)
+        check.fail(element_path(r.at("symbols"), i) + ".index_symbol",
+                   "expected a spot symbol listed on this venue, got " + quoted(idx.str()));
     }
   }
 }
@@ -646,7 +830,8 @@ void read_mean_reversion(checker& check, const json* v, const std::string& path,
                   {"window", "entry_z", "exit_z", "stop_loss", "bar_seconds",
                    "time_stop_minutes", "time_stop_off_hours_minutes", "off_hours_start_utc",
                    "off_hours_end_utc", "allow_short", "order_notional",
-                   "entry_timeout_seconds", "imbalance_levels"});
+                   "maker_lifetime_seconds", "liquidity", "reprice_threshold",
+                   "reprice_min_interval_seconds", "max_reprices", "imbalance_levels"});
   r.integer("window", out.window, 2, 100'000, "expected an integer in 2..100000");
   r.number("entry_z", out.entry_z, "expected a number > 0", [](double x) { return x > 0; });
   r.number("exit_z", out.exit_z, "expected a number > 0", [](double x) { return x > 0; });
@@ -667,8 +852,22 @@ void read_mean_reversion(checker& check, const json* v, const std::string& path,
   r.integer("off_hours_end_utc", out.off_hours_end_utc, 0, 23, "expected an hour in 0..23");
   r.flag("allow_short", out.allow_short);
   r.decimal("order_notional", out.order_notional, "expected a decimal string > 0", positive);
-  r.duration("entry_timeout_seconds", out.entry_timeout, ns_per_s, ns_per_ms,
+  auto liquidity = out.liquidity;
+  r.text("liquidity", out.liquidity, "expected one of: liquid, thin",
+         [](std::string_view s) { return s == "liquid" || s == "thin"; });
+  if (check.ok() && out.liquidity != liquidity) {
+    // The class sets the watchdog's defaults; explicit keys below override.
+    bool thin = out.liquidity == "thin";
+    out.maker_lifetime = (thin ? 120 : 30) * ns_per_s;
+    out.max_reprices = thin ? 15 : 5;
+  }
+  r.duration("maker_lifetime_seconds", out.maker_lifetime, ns_per_s, ns_per_ms,
              "expected a number of seconds >= 0.001");
+  r.number("reprice_threshold", out.reprice_threshold, "expected a number > 0 and < 0.1",
+           [](double x) { return x > 0 && x < 0.1; });
+  r.duration("reprice_min_interval_seconds", out.reprice_min_interval, ns_per_s, 0,
+             "expected a number of seconds >= 0");
+  r.integer("max_reprices", out.max_reprices, 0, 254, "expected an integer in 0..254");
   r.integer("imbalance_levels", out.imbalance_levels, 1, 1000,
             "expected an integer in 1..1000");
 }
@@ -680,12 +879,172 @@ std::vector<std::string> venue_names(const agora_config& cfg) {
   return out;
 }
 
+/// What the config knows of one symbol of a venue: a Binance symbol's min
+/// notional comes from the venue at run time (the gateway checks it then).
+struct known_symbol {
+  symbol_id symbol;
+  bool perpetual = false;
+  notional min_notional;
+};
+
+std::vector<known_symbol> known_symbols(const venue_config& venue) {
+  std::vector<known_symbol> known;
+  if (venue.kind == "binance")
+    for (const auto& s : venue.binance.symbols)
+      known.push_back({s, venue.binance.market == "usdm", notional{}});
+  else
+    for (const auto& s : venue.sim.symbols)
+      known.push_back({s.symbol, s.perpetual, s.min_notional});
+  return known;
+}
+
+/// Reads one leg {"venue", "symbol"} of a basis strategy.
+std::optional<known_symbol> read_leg(checker& check, const json* v, const std::string& path,
+                                     const agora_config& cfg, instrument_ref& out) {
+  if (v == nullptr) {
+    check.fail(path, "missing key, expected an object {\"venue\": ..., \"symbol\": ...}");
+    return std::nullopt;
+  }
+  object_reader r(check, v, path, {"venue", "symbol"});
+  std::string venue_name, symbol_name;
+  r.text("venue", venue_name, "expected a venue name", [](std::string_view s) { return !s.empty(); });
+  r.text("symbol", symbol_name, "expected a symbol name", [](std::string_view s) { return !s.empty(); });
+  if (!check.ok())
+    return std::nullopt;
+  if (!r.has("venue") || !r.has("symbol")) {
+    check.fail(r.at(r.has("venue") ? "symbol" : "venue"), "missing key");
+    return std::nullopt;
+  }
+  const venue_config* venue = nullptr;
+  for (const auto& x : cfg.venues)
+    if (x.name.str() == venue_name)
+      venue = &x;
+  if (venue == nullptr) {
+    check.fail(r.at("venue"), "unknown venue " + quoted(venue_name) + ", expected one of: "
+                                + join(venue_names(cfg)));
+    return std::nullopt;
+  }
+  std::vector<std::string> names;
+  for (const auto& s : known_symbols(*venue)) {
+    names.push_back(s.symbol.str());
+    if (s.symbol.str() == symbol_name) {
+      out.venue = venue->name;
+      out.symbol = s.symbol;
+      return s;
+    }
+  }
+  check.fail(r.at("symbol"), "unknown symbol " + quoted(symbol_name) + " on venue "
+                               + quoted(venue_name) + ", expected one of: " + join(names));
+  return std::nullopt;
+}
+
+/// Reads a basis strategy's `basis` block over `out`, which holds the defaults.
+void read_basis(checker& check, const json* v, const std::string& path,
+                const agora_config& cfg, basis_config& out) {
+  if (v == nullptr) {
+    check.fail(path, "missing key, expected the basis settings with \"spot\" and \"perp\"");
+    return;
+  }
+  object_reader r(check, v, path,
+                  {"spot", "perp", "trade_notional", "entry_threshold_bps", "exit_threshold_bps",
+                   "safety_buffer_bps", "include_funding", "funding_horizon_hours",
+                   "allow_reverse", "slippage_tolerance_bps", "leg_deadline_ms",
+                   "cooldown_seconds", "max_quote_skew_ms", "retry_backoff_seconds",
+                   "unwind_retry_ms", "max_unwind_attempts"});
+  auto spot = read_leg(check, r.get("spot"), r.at("spot"), cfg, out.spot);
+  if (!check.ok())
+    return;
+  auto perp = read_leg(check, r.get("perp"), r.at("perp"), cfg, out.perp);
+  if (!check.ok())
+    return;
+  if (spot->perpetual) {
+    check.fail(r.at("spot") + ".symbol", "expected a spot symbol, got the perpetual "
+                                           + quoted(spot->symbol.str()));
+    return;
+  }
+  if (!perp->perpetual) {
+    check.fail(r.at("perp") + ".symbol", "expected a perpetual symbol, got the spot symbol "
+                                           + quoted(perp->symbol.str()));
+    return;
+  }
+  auto non_negative = [](double x) { return x >= 0; };
+  r.decimal("trade_notional", out.trade_notional, "expected a decimal string > 0", positive);
+  r.number("entry_threshold_bps", out.entry_threshold_bps, "expected a number of bps", [](double) { return true; });
+  r.number("exit_threshold_bps", out.exit_threshold_bps, "expected a number of bps", [](double) { return true; });
+  if (check.ok() && out.exit_threshold_bps >= out.entry_threshold_bps)
+    check.fail(r.at(r.has("exit_threshold_bps") ? "exit_threshold_bps" : "entry_threshold_bps"),
+               "expected exit_threshold_bps < entry_threshold_bps (hysteresis), got "
+                 + format_number(out.exit_threshold_bps) + " >= "
+                 + format_number(out.entry_threshold_bps));
+  r.number("safety_buffer_bps", out.safety_buffer_bps, "expected a number of bps >= 0", non_negative);
+  r.flag("include_funding", out.include_funding);
+  r.duration("funding_horizon_hours", out.funding_horizon, 3600 * ns_per_s, 0,
+             "expected a number of hours >= 0");
+  r.flag("allow_reverse", out.allow_reverse);
+  r.number("slippage_tolerance_bps", out.slippage_tolerance_bps, "expected a number of bps >= 0",
+           non_negative);
+  r.duration("leg_deadline_ms", out.leg_deadline, ns_per_ms, 10 * ns_per_ms,
+             "expected a number of milliseconds >= 10");
+  r.duration("cooldown_seconds", out.cooldown, ns_per_s, 0, "expected a number of seconds >= 0");
+  r.duration("max_quote_skew_ms", out.max_quote_skew, ns_per_ms, ns_per_ms,
+             "expected a number of milliseconds >= 1");
+  r.duration("retry_backoff_seconds", out.retry_backoff, ns_per_s, 0,
+             "expected a number of seconds >= 0");
+  r.duration("unwind_retry_ms", out.unwind_retry, ns_per_ms, ns_per_ms,
+             "expected a number of milliseconds >= 1");
+  r.integer("max_unwind_attempts", out.max_unwind_attempts, 1, 100, "expected an integer in 1..100");
+  if (!check.ok())
+    return;
+  for (const auto* leg : {&*spot, &*perp})
+    if (out.trade_notional < leg->min_notional) {
+      check.fail(r.at("trade_notional"), "expected at least the min_notional of "
+                                           + quoted(leg->symbol.str()) + " ("
+                                           + leg->min_notional.to_string() + "), got "
+                                           + quoted(out.trade_notional.to_string()));
+      return;
+    }
+  if (out.trade_notional > cfg.risk.max_order_notional)
+    check.fail(r.at("trade_notional"), "expected at most risk.max_order_notional ("
+                                         + cfg.risk.max_order_notional.to_string() + "), got "
+                                         + quoted(out.trade_notional.to_string()));
+}
+
 /// Reads a strategy; venues, risk, mode and the template must be read first.
 void read_strategy(checker& check, const json* v, const std::string& path,
                    const agora_config& cfg, strategy_config& out) {
-  object_reader r(check, v, path, {"name", "kind", "venue", "symbol", "mode", "mean_reversion"});
-  r.text("kind", out.kind, "expected one of: mean_reversion",
-         [](std::string_view s) { return s == "mean_reversion"; });
+  object_reader r(check, v, path,
+                  {"name", "kind", "venue", "symbol", "mode", "mean_reversion", "basis"});
+  r.text("kind", out.kind, "expected one of: mean_reversion, basis",
+         [](std::string_view s) { return s == "mean_reversion" || s == "basis"; });
+  if (!check.ok())
+    return;
+  if (out.kind == "basis") {
+    for (auto key : {"venue", "symbol", "mean_reversion"})
+      if (r.has(key)) {
+        check.fail(r.at(key), "unexpected key for a strategy of kind \"basis\" (its legs are "
+                              "basis.spot and basis.perp)");
+        return;
+      }
+    read_basis(check, r.get("basis"), r.at("basis"), cfg, out.basis);
+    if (!check.ok())
+      return;
+    out.venue = out.basis.perp.venue;
+    out.symbol = out.basis.perp.symbol;
+    out.name = "basis:" + out.basis.spot.symbol.str();
+    r.text("name", out.name,
+           "expected a strategy name (1 to 32 letters, digits, '-', '_', '.' or ':')",
+           [](std::string_view s) { return is_plain_name(s, "-_.:"); });
+    out.mode = cfg.mode;
+    r.mode("mode", out.mode);
+    if (check.ok() && out.mode == run_mode::live && cfg.mode != run_mode::live)
+      check.fail(r.at("mode"), "expected paper or shadow when the top-level mode is "
+                                 + std::string{mode_name(cfg.mode)} + ", got \"live\"");
+    return;
+  }
+  if (r.has("basis")) {
+    check.fail(r.at("basis"), "unexpected key for a strategy of kind \"mean_reversion\"");
+    return;
+  }
 
   const venue_config* venue = nullptr;
   if (check.ok() && !r.has("venue")) {
@@ -711,20 +1070,7 @@ void read_strategy(checker& check, const json* v, const std::string& path,
     return;
   out.venue = venue->name;
 
-  // What the config knows of each symbol: a Binance symbol's min notional
-  // comes from the venue at run time (the gateway checks it then).
-  struct known_symbol {
-    symbol_id symbol;
-    bool perpetual = false;
-    notional min_notional;
-  };
-  std::vector<known_symbol> known;
-  if (venue->kind == "binance")
-    for (const auto& s : venue->binance.symbols)
-      known.push_back({s, venue->binance.market == "usdm", notional{}});
-  else
-    for (const auto& s : venue->sim.symbols)
-      known.push_back({s.symbol, s.perpetual, s.min_notional});
+  auto known = known_symbols(*venue);
   const known_symbol* symbol = nullptr;
   std::vector<std::string> symbols;
   for (const auto& s : known)
@@ -790,8 +1136,8 @@ void read_config(checker& check, const json& root, agora_config& cfg) {
   }
   object_reader r(check, &root, "",
                   {"data_dir", "log_level", "log_file", "status_interval_seconds", "mode",
-                   "scheduler", "control", "journal", "supervision", "risk", "gateway", "venues",
-                   "strategies", "strategy_template"});
+                   "scheduler", "control", "journal", "supervision", "risk", "gateway", "alerts",
+                   "venues", "strategies", "strategy_template"});
   r.text("data_dir", cfg.data_dir, "expected a non-empty path",
          [](std::string_view s) { return !s.empty(); });
   r.text("log_level", cfg.log_level,
@@ -807,6 +1153,7 @@ void read_config(checker& check, const json& root, agora_config& cfg) {
   read_supervision(check, r.get("supervision"), "supervision", cfg.supervision);
   read_risk(check, r.get("risk"), "risk", cfg.risk);
   read_gateway(check, r.get("gateway"), "gateway", cfg.gateway);
+  read_alerts(check, r.get("alerts"), "alerts", cfg.alerts);
   read_mean_reversion(check, r.get("strategy_template"), "strategy_template",
                       cfg.strategy_template);
 
@@ -891,6 +1238,16 @@ std::variant<agora_config, config_error> parse_config(std::string_view json_text
   return cfg;
 }
 
+/// A relative calendar file is read from the config file's directory.
+static void resolve_relative_paths(agora_config& cfg, const std::string& config_path) {
+  auto& f = cfg.risk.calendar_file;
+  if (f.empty() || f.front() == '/')
+    return;
+  auto slash = config_path.rfind('/');
+  if (slash != std::string::npos)
+    f = config_path.substr(0, slash + 1) + f;
+}
+
 std::variant<agora_config, config_error> load_config_file(const std::string& path) {
   auto unreadable = [&path](int err) {
     return config_error{"<file>", "cannot read " + quoted(path) + ": " + std::strerror(err)};
@@ -913,7 +1270,10 @@ std::variant<agora_config, config_error> load_config_file(const std::string& pat
   std::fclose(f);
   if (err != 0)
     return unreadable(err);
-  return parse_config(text);
+  auto parsed = parse_config(text);
+  if (auto* cfg = std::get_if<agora_config>(&parsed))
+    resolve_relative_paths(*cfg, path);
+  return parsed;
 }
 
 } // namespace agora::config

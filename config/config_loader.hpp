@@ -13,7 +13,8 @@
 //   status_interval_seconds; supervision.within_seconds, backoff_initial_ms,
 //   backoff_max_ms; venues[].sim.step_interval_ms, latency_us, jitter_us,
 //   heartbeat_timeout_ms; mean_reversion.bar_seconds, time_stop_minutes,
-//   time_stop_off_hours_minutes, entry_timeout_seconds.
+//   time_stop_off_hours_minutes, maker_lifetime_seconds,
+//   reprice_min_interval_seconds.
 // Prices, quantities, notionals and fees are decimal STRINGS ("65000",
 // "0.00001"), parsed exactly with fixed::parse, never through double. Modes
 // are "paper", "shadow" or "live". Any object may carry a "_comment" string.

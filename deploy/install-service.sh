@@ -18,7 +18,11 @@ install -d -o agora -g agora -m 0750 /var/lib/agora
 install -d -m 0755 /etc/agora
 install -m 0755 "$bin" /usr/local/bin/agora
 if [ ! -f /etc/agora/agora.json ]; then
-  sed -e 's#"data_dir": "var"#"data_dir": "/var/lib/agora"#' config/paper.json > /etc/agora/agora.json
+  sed -e 's#"data_dir": "var"#"data_dir": "/var/lib/agora"#' \
+      config/paper.json > /etc/agora/agora.json
+fi
+if [ ! -f /etc/agora/macro-calendar.json ]; then
+  install -m 0644 config/macro-calendar.json /etc/agora/macro-calendar.json
 fi
 if [ ! -f /etc/agora/agora.env ]; then
   install -m 0600 /dev/null /etc/agora/agora.env

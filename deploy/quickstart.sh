@@ -19,7 +19,12 @@ case "$what" in
     cmake --preset release > /dev/null
     cmake --build --preset release -j "$jobs" --target agora
     echo "quickstart: starting agora (Ctrl-C stops it; in another terminal: build/release/app/agora graph)"
-    exec build/release/app/agora run "$@"
+    # paper.json (the built-in default plus its macro calendar) unless the
+    # caller names a config.
+    case " $* " in
+      *" --config "*) exec build/release/app/agora run "$@" ;;
+      *) exec build/release/app/agora run --config config/paper.json "$@" ;;
+    esac
     ;;
   test)
     bash deploy/check-conventions.sh

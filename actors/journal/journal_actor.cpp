@@ -71,7 +71,7 @@ void fail(journal_actor* self, const std::string& what) {
   raise_alert(self, alert_level::critical, "journal",
               "journal write failed, trading halted: " + what, now_of(self));
   if (auto risk = well_known(self->system(), risk_name))
-    self->send(risk, halt_trading{"journal failure: " + what, "journal"});
+    caf::anon_send(risk, halt_trading{"journal failure: " + what, "journal"});
   self->quit(caf::make_error(caf::sec::runtime_error, "journal: " + what));
 }
 
@@ -202,7 +202,7 @@ caf::behavior journal_impl(journal_actor* self, std::string path,
                 "journal cannot be opened, trading halted: " + opened.error,
                 now_of(self));
     if (auto risk = well_known(self->system(), risk_name))
-      self->send(risk, halt_trading{"journal unavailable: " + opened.error, "journal"});
+      caf::anon_send(risk, halt_trading{"journal unavailable: " + opened.error, "journal"});
     self->quit(caf::make_error(caf::sec::runtime_error, opened.error));
     return {};
   }

@@ -1,6 +1,8 @@
 #include "actors/service/service.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include "actors/gateway/gateway_actor.hpp"
 #include "actors/journal/journal_actor.hpp"
 #include "actors/risk/risk_actor.hpp"
+#include "actors/strategy/basis_actor.hpp"
 #include "actors/strategy/mean_reversion_actor.hpp"
 #include "actors/supervision/directory.hpp"
 #include "actors/supervision/supervisor.hpp"
@@ -57,13 +60,17 @@ mean_reversion_params to_params(const config::mean_reversion_config& c) {
   p.off_hours_end_utc = c.off_hours_end_utc;
   p.allow_short = c.allow_short;
   p.order_notional = c.order_notional;
-  p.entry_timeout = c.entry_timeout;
+  p.maker_lifetime = c.maker_lifetime;
+  p.reprice_threshold = c.reprice_threshold;
+  p.reprice_min_interval = c.reprice_min_interval;
+  p.max_reprices = c.max_reprices;
   p.imbalance_levels = c.imbalance_levels;
   return p;
 }
 
 sim::listed_symbol to_listing(const venue_id& venue,
-                              const config::sim_symbol_config& s) {
+                              const config::sim_symbol_config& s,
+                              nanos step_interval) {
   sim::listed_symbol l;
   l.spec = instrument_spec{venue,        s.symbol,    s.tick,
                            s.lot,        s.min_notional, s.maker_fee,
@@ -73,7 +80,41 @@ sim::listed_symbol to_listing(const venue_id& venue,
   l.params.volatility = s.volatility;
   l.params.depth_levels = s.depth;
   l.params.level_qty = s.level_qty;
+  if (s.index_symbol.valid()) {
+    l.index_symbol = s.index_symbol;
+    l.params.anchored = true;
+    l.params.basis_mean = s.basis_bps / 1e4;
+    l.params.basis_volatility = s.basis_volatility_bps / 1e4;
+    l.params.basis_reversion
+      = 1.0 - std::pow(0.5, static_cast<double>(step_interval)
+                              / static_cast<double>(std::max<nanos>(s.basis_half_life, 1)));
+  }
   return l;
+}
+
+risk_params risk_params_of(const config::agora_config& cfg) {
+  risk_params p;
+  auto& r = cfg.risk;
+  p.limits.max_order_notional = r.max_order_notional;
+  p.limits.max_position_notional = r.max_position_notional;
+  p.limits.max_gross_exposure = r.max_gross_exposure;
+  p.limits.symbol_groups = r.symbol_groups;
+  p.limits.max_open_positions_per_group = r.max_open_positions_per_group;
+  p.limits.flip_guard_max_age = r.flip_guard_max_age;
+  p.book.breakers.equity = r.equity;
+  p.book.breakers.daily_loss_limit = r.daily_loss_limit;
+  p.book.breakers.daily_drawdown_limit = r.daily_drawdown_limit;
+  p.book.breaker_override_window = r.breaker_override_window;
+  p.book.calendar_path = r.calendar_file;
+  p.book.macro.before = r.macro_before;
+  p.book.macro.after = r.macro_after;
+  p.book.macro.impacts = r.macro_impacts;
+  return p;
+}
+
+std::optional<std::string> check_risk_calendar(const config::agora_config& cfg) {
+  auto p = risk_params_of(cfg);
+  return load_risk_calendar(p);
 }
 
 namespace {
@@ -115,10 +156,71 @@ child_spec book_child(const context_ptr& ctx, const venue_id& venue,
   return c;
 }
 
+alert_settings to_settings(const config::alerts_config& c) {
+  alert_settings a;
+  a.throttle_info = c.throttle_info;
+  a.throttle_warning = c.throttle_warning;
+  a.throttle_critical = c.throttle_critical;
+  a.summary_hour_utc = c.summary_hour_utc;
+  for (auto& s : c.sinks) {
+    alert_sink_settings k;
+    k.kind = s.kind;
+    k.name = s.name;
+    k.base_url = s.base_url;
+    k.token_env = s.token_env;
+    k.chat_id = s.chat_id;
+    k.min_level = s.min_level;
+    k.ca_file = s.ca_file;
+    k.verify_tls = s.verify_tls;
+    k.queue_limit = s.queue_limit;
+    k.timeout = s.timeout;
+    k.max_attempts = s.max_attempts;
+    k.backoff = s.backoff;
+    a.sinks.push_back(std::move(k));
+  }
+  return a;
+}
+
+basis_params basis_params_of(const config::basis_config& c) {
+  basis_params p;
+  p.trade_notional = c.trade_notional;
+  p.entry_threshold_bps = c.entry_threshold_bps;
+  p.exit_threshold_bps = c.exit_threshold_bps;
+  p.safety_buffer_bps = c.safety_buffer_bps;
+  p.include_funding = c.include_funding;
+  p.funding_horizon = c.funding_horizon;
+  p.allow_reverse = c.allow_reverse;
+  p.slippage_tolerance_bps = c.slippage_tolerance_bps;
+  p.leg_deadline = c.leg_deadline;
+  p.cooldown = c.cooldown;
+  p.max_quote_skew = c.max_quote_skew;
+  p.retry_backoff = c.retry_backoff;
+  return p;
+}
+
 child_spec strategy_child(const context_ptr& ctx, strategy_config sc) {
   child_spec c;
   c.name = sc.name;
   c.kind = "strategy";
+  if (sc.kind == "basis") {
+    c.start = [ctx, sc](caf::actor_system& sys, const std::string& path) {
+      basis_strategy_params p;
+      p.name = sc.name;
+      p.mode = sc.mode;
+      p.spot_venue = sc.basis.spot.venue;
+      p.spot_symbol = sc.basis.spot.symbol;
+      p.perp_venue = sc.basis.perp.venue;
+      p.perp_symbol = sc.basis.perp.symbol;
+      p.params = basis_params_of(sc.basis);
+      p.legs.unwind_retry = sc.basis.unwind_retry;
+      p.legs.max_unwind_attempts = sc.basis.max_unwind_attempts;
+      p.directory = ctx->directory;
+      p.cid_base = next_cid_base(ctx->opts.run);
+      p.clock = ctx->clock;
+      return spawn_basis_strategy(sys, path, std::move(p));
+    };
+    return c;
+  }
   c.start = [ctx, sc](caf::actor_system& sys, const std::string& path) {
     strategy_params p;
     p.name = sc.name;
@@ -170,8 +272,8 @@ std::vector<child_spec> sim_children(const context_ptr& ctx, const venue_config&
       p.latency = vc.sim.latency;
       p.jitter = vc.sim.jitter;
       for (auto& s : vc.sim.symbols)
-        p.symbols.push_back(to_listing(vc.name, s));
-      p.default_symbol = to_listing(vc.name, vc.sim.default_symbol);
+        p.symbols.push_back(to_listing(vc.name, s, vc.sim.step_interval));
+      p.default_symbol = to_listing(vc.name, vc.sim.default_symbol, vc.sim.step_interval);
       p.clock = ctx->clock;
       return sim::spawn_exchange(sys, path, std::move(p));
     };
@@ -358,7 +460,7 @@ service_handles start_service(caf::actor_system& sys,
     c.kind = "alerts";
     c.well_known = alerts_name;
     c.start = [ctx](caf::actor_system& sys, const std::string& path) {
-      return spawn_alert_router(sys, path, ctx->clock, 10 * ns_per_s);
+      return spawn_alert_router(sys, path, ctx->clock, to_settings(ctx->cfg.alerts));
     };
     top.push_back(std::move(c));
   }
@@ -382,10 +484,7 @@ service_handles start_service(caf::actor_system& sys,
     c.kind = "risk";
     c.well_known = risk_name;
     c.start = [ctx](caf::actor_system& sys, const std::string& path) {
-      risk_params p;
-      p.limits = risk_limits{ctx->cfg.risk.max_order_notional,
-                             ctx->cfg.risk.max_position_notional,
-                             ctx->cfg.risk.max_gross_exposure};
+      auto p = risk_params_of(ctx->cfg);
       for (auto& v : ctx->cfg.venues)
         p.venues.push_back(v.name);
       p.directory = ctx->directory;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -8,6 +9,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/journal/journal_db.hpp"
+#include "actors/risk/risk_actor.hpp"
 #include "actors/strategy/mean_reversion.hpp"
 #include "config/agora_config.hpp"
 #include "venues/binance/credentials.hpp"
@@ -25,9 +27,20 @@ void configure_actor_system(caf::actor_system_config& cfg,
 mean_reversion_params to_params(const config::mean_reversion_config& c);
 
 /// A sim venue's listing (instrument spec + market generator) from its
-/// configuration.
+/// configuration; `step_interval` turns an anchored perpetual's basis
+/// half-life into a per-step reversion.
 sim::listed_symbol to_listing(const venue_id& venue,
-                              const config::sim_symbol_config& s);
+                              const config::sim_symbol_config& s,
+                              nanos step_interval);
+
+/// Risk's parameters (limits, breakers, groups, flip guard, calendar) from
+/// the configuration.
+risk_params risk_params_of(const config::agora_config& cfg);
+
+/// Reads the macro-event calendar the config names: the error (file, entry,
+/// field) when it is missing or bad (the service refuses to start); nothing
+/// when it is fine or none is configured.
+std::optional<std::string> check_risk_calendar(const config::agora_config& cfg);
 
 /// The running service's entry points.
 struct service_handles {

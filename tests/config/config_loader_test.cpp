@@ -45,7 +45,7 @@ TEST_CASE("paper.json parses and equals the default config", "[config]") {
   auto r = load_config_file(config_dir + "/paper.json");
   if (auto* e = std::get_if<config_error>(&r))
     FAIL(to_string(*e));
-  const auto& c = std::get<agora_config>(r);
+  auto c = std::get<agora_config>(r);
   const auto d = default_config();
 
   CHECK(c.data_dir == "var");
@@ -56,7 +56,7 @@ TEST_CASE("paper.json parses and equals the default config", "[config]") {
   CHECK(c.venues[0].name == venue_id{"sim"});
   CHECK(c.venues[0].kind == "sim");
   CHECK(c.venues[0].sim.step_interval == 100 * ns_per_ms);
-  REQUIRE(c.venues[0].sim.symbols.size() == 3);
+  REQUIRE(c.venues[0].sim.symbols.size() == 4);
   const auto& btc = c.venues[0].sim.symbols[0];
   CHECK(btc.symbol == symbol_id{"BTCUSDT"});
   CHECK(btc.start_price.raw() == 6'500'000'000'000);
@@ -89,7 +89,14 @@ TEST_CASE("paper.json parses and equals the default config", "[config]") {
   CHECK(tmpl.lot.raw() == 100'000);
   CHECK(tmpl.level_qty == quantity::from_units(50));
 
-  REQUIRE(c.strategies.size() == 3);
+  const auto& eth_perp = c.venues[0].sim.symbols[3];
+  CHECK(eth_perp.index_symbol == symbol_id{"ETHUSDT"});
+  CHECK(eth_perp.basis_bps == 20);
+
+  REQUIRE(c.strategies.size() == 4);
+  CHECK(c.strategies[3].kind == "basis");
+  CHECK(c.strategies[3].basis.spot.symbol == symbol_id{"ETHUSDT"});
+  c.strategies.pop_back();
   CHECK(c.strategies[0].name == "mr:BTCUSDT");
   CHECK(c.strategies[1].name == "mr:ETHUSDT");
   CHECK(c.strategies[2].name == "mr:BTCUSDT-PERP");
@@ -103,15 +110,20 @@ TEST_CASE("paper.json parses and equals the default config", "[config]") {
     CHECK(s.mean_reversion.window == 60);
     CHECK(s.mean_reversion.bar_interval == 1 * ns_per_s);
     CHECK(s.mean_reversion.order_notional == notional::from_units(200));
-    CHECK(s.mean_reversion.entry_timeout == 20 * ns_per_s);
+    CHECK(s.mean_reversion.maker_lifetime == 20 * ns_per_s);
     CHECK(s.mean_reversion.time_stop == 300 * ns_per_s);
   }
   CHECK(c.strategy_template == d.strategy_template);
 
-  // Everything else too: default_config() is paper.json, field for field.
+  // Everything else too: default_config() is paper.json, field for field,
+  // except the macro calendar, which only the file names (read from the
+  // file's directory).
   CHECK(c.venues == d.venues);
-  CHECK(c.strategies == d.strategies);
-  CHECK(c == d);
+  CHECK(c.strategies == std::vector<strategy_config>(d.strategies.begin(), d.strategies.end() - 1));
+  CHECK(c.risk.calendar_file == config_dir + "/macro-calendar.json");
+  auto full = std::get<agora_config>(r);
+  full.risk.calendar_file.clear();
+  CHECK(full == d);
 }
 
 TEST_CASE("example-test.json binds the control API to an ephemeral port", "[config]") {
@@ -149,7 +161,7 @@ TEST_CASE("durations carry their unit in the key name", "[config]") {
   auto c = parsed(R"({"status_interval_seconds": 2,
     "supervision": {"within_seconds": 30, "backoff_initial_ms": 50, "backoff_max_ms": 2000},
     "strategy_template": {"bar_seconds": 0.5, "time_stop_minutes": 3,
-      "time_stop_off_hours_minutes": 7, "entry_timeout_seconds": 15},
+      "time_stop_off_hours_minutes": 7, "maker_lifetime_seconds": 15},
     "venues": [{"name": "sim", "sim": {"step_interval_ms": 20, "latency_us": 300,
       "jitter_us": 100, "heartbeat_timeout_ms": 1500}}]})");
   CHECK(c.status_interval == 2 * ns_per_s);
@@ -159,7 +171,7 @@ TEST_CASE("durations carry their unit in the key name", "[config]") {
   CHECK(c.strategy_template.bar_interval == 500 * ns_per_ms);
   CHECK(c.strategy_template.time_stop == 180 * ns_per_s);
   CHECK(c.strategy_template.time_stop_off_hours == 420 * ns_per_s);
-  CHECK(c.strategy_template.entry_timeout == 15 * ns_per_s);
+  CHECK(c.strategy_template.maker_lifetime == 15 * ns_per_s);
   const auto& sim = c.venues[0].sim;
   CHECK(sim.step_interval == 20 * ns_per_ms);
   CHECK(sim.latency == 300 * ns_per_us);
@@ -227,13 +239,14 @@ TEST_CASE("unknown keys are errors that list the expected keys", "[config]") {
   CHECK(e.message
         == "unknown key, expected one of: data_dir, log_level, log_file, "
            "status_interval_seconds, mode, scheduler, control, journal, supervision, risk, gateway, "
-           "venues, strategies, strategy_template");
+           "alerts, venues, strategies, strategy_template");
 
   e = error_of(with_sim(R"([{"symbol": "A"}, {"symbol": "B", "tik": "0.1"}])"));
   CHECK(e.path == "venues[0].sim.symbols[1].tik");
   CHECK(e.message
         == "unknown key, expected one of: symbol, start_price, tick, lot, min_notional, "
-           "maker_fee, taker_fee, perpetual, volatility, seed, depth, level_qty");
+           "maker_fee, taker_fee, perpetual, volatility, seed, depth, level_qty, "
+                     "index_symbol, basis_bps, basis_volatility_bps, basis_half_life_seconds");
 
   e = error_of(R"({"venues": [{"sim": {"default_symbol": {"symbol": "X"}}}]})");
   CHECK(e.path == "venues[0].sim.default_symbol.symbol");
@@ -390,9 +403,82 @@ TEST_CASE("a strategy must name a configured venue and symbol", "[config]") {
   CHECK(e.path == "venues[0].sim.symbols[0].symbol");
   CHECK(e.message == "missing key, expected a symbol name");
 
-  e = error_of(with_sim(btc_and_perp, R"([{"symbol": "BTCUSDT", "kind": "basis"}])"));
+  e = error_of(with_sim(btc_and_perp, R"([{"symbol": "BTCUSDT", "kind": "grid"}])"));
   CHECK(e.path == "strategies[0].kind");
-  CHECK(e.message == R"(expected one of: mean_reversion, got "basis")");
+  CHECK(e.message == R"(expected one of: mean_reversion, basis, got "grid")");
+}
+
+TEST_CASE("maker watchdog settings: liquidity picks the defaults, explicit keys override", "[config]") {
+  auto c = parsed(with_sim(btc_and_perp, R"([
+    {"symbol": "BTCUSDT", "mean_reversion": {"liquidity": "thin"}},
+    {"symbol": "BTCUSDT-PERP", "mean_reversion": {"liquidity": "thin", "max_reprices": 7,
+      "reprice_threshold": 0.002, "reprice_min_interval_seconds": 3}}])"));
+  REQUIRE(c.strategies.size() == 2);
+  auto& thin = c.strategies[0].mean_reversion;
+  CHECK(thin.maker_lifetime == 120 * ns_per_s);
+  CHECK(thin.max_reprices == 15);
+  CHECK(thin.reprice_threshold == 0.001);
+  CHECK(thin.reprice_min_interval == 2 * ns_per_s);
+  auto& tuned = c.strategies[1].mean_reversion;
+  CHECK(tuned.maker_lifetime == 120 * ns_per_s);
+  CHECK(tuned.max_reprices == 7);
+  CHECK(tuned.reprice_threshold == 0.002);
+  CHECK(tuned.reprice_min_interval == 3 * ns_per_s);
+  auto e = error_of(with_sim(btc_and_perp, R"([{"symbol": "BTCUSDT", "mean_reversion": {"liquidity": "deep"}}])"));
+  CHECK(e.path == "strategies[0].mean_reversion.liquidity");
+  e = error_of(with_sim(btc_and_perp, R"([{"symbol": "BTCUSDT", "mean_reversion": {"max_reprices": 300}}])"));
+  CHECK(e.path == "strategies[0].mean_reversion.max_reprices");
+}
+
+TEST_CASE("a basis strategy names a spot and a perpetual leg and takes its defaults", "[config]") {
+  auto c = parsed(with_sim(btc_and_perp, R"([{"kind": "basis", "basis": {
+    "spot": {"venue": "sim", "symbol": "BTCUSDT"},
+    "perp": {"venue": "sim", "symbol": "BTCUSDT-PERP"},
+    "entry_threshold_bps": 12, "leg_deadline_ms": 800}}])"));
+  REQUIRE(c.strategies.size() == 1);
+  auto& s = c.strategies[0];
+  CHECK(s.kind == "basis");
+  CHECK(s.name == "basis:BTCUSDT");
+  CHECK(s.venue == venue_id{"sim"});
+  CHECK(s.symbol == symbol_id{"BTCUSDT-PERP"});
+  CHECK(s.basis.spot.symbol == symbol_id{"BTCUSDT"});
+  CHECK(s.basis.entry_threshold_bps == 12);
+  CHECK(s.basis.exit_threshold_bps == 1);
+  CHECK(s.basis.safety_buffer_bps == 3);
+  CHECK(s.basis.leg_deadline == 800 * ns_per_ms);
+  CHECK(s.basis.trade_notional == notional::from_units(1000));
+  CHECK(s.basis.cooldown == 60 * ns_per_s);
+  CHECK(s.basis.max_unwind_attempts == 3);
+  CHECK_FALSE(s.basis.allow_reverse);
+}
+
+TEST_CASE("a basis strategy with swapped legs, no hysteresis or stray keys is refused", "[config]") {
+  auto legs = [](const std::string& spot, const std::string& perp, const std::string& more = "") {
+    return R"([{"kind": "basis", "basis": {"spot": {"venue": "sim", "symbol": ")" + spot
+           + R"("}, "perp": {"venue": "sim", "symbol": ")" + perp + "\"}" + more + "}}]";
+  };
+  auto e = error_of(with_sim(btc_and_perp, legs("BTCUSDT-PERP", "BTCUSDT")));
+  CHECK(e.path == "strategies[0].basis.spot.symbol");
+  CHECK(e.message == R"(expected a spot symbol, got the perpetual "BTCUSDT-PERP")");
+
+  e = error_of(with_sim(btc_and_perp, legs("BTCUSDT", "ETHUSDT")));
+  CHECK(e.path == "strategies[0].basis.perp.symbol");
+  CHECK(e.message.rfind(R"(unknown symbol "ETHUSDT" on venue "sim")", 0) == 0);
+
+  e = error_of(with_sim(btc_and_perp, legs("BTCUSDT", "BTCUSDT-PERP",
+                                           R"(, "entry_threshold_bps": 2, "exit_threshold_bps": 2)")));
+  CHECK(e.path == "strategies[0].basis.exit_threshold_bps");
+  CHECK(e.message == "expected exit_threshold_bps < entry_threshold_bps (hysteresis), got 2 >= 2");
+
+  e = error_of(with_sim(btc_and_perp, legs("BTCUSDT", "BTCUSDT-PERP",
+                                           R"(, "trade_notional": "6000")")));
+  CHECK(e.path == "strategies[0].basis.trade_notional");
+
+  e = error_of(with_sim(btc_and_perp, R"([{"kind": "basis", "symbol": "BTCUSDT"}])"));
+  CHECK(e.path == "strategies[0].symbol");
+
+  e = error_of(with_sim(btc_and_perp, R"([{"kind": "basis"}])"));
+  CHECK(e.path == "strategies[0].basis");
 }
 
 TEST_CASE("duplicate venues, symbols and strategy names are errors", "[config]") {

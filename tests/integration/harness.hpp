@@ -160,7 +160,7 @@ inline const char* standard_config = R"({
     ] } } ],
   "strategies": [ { "symbol": "BTCUSDT" }, { "symbol": "ETHUSDT" } ],
   "strategy_template": { "window": 5, "entry_z": 10, "exit_z": 5, "bar_seconds": 0.1,
-                         "order_notional": "100", "entry_timeout_seconds": 1 }
+                         "order_notional": "100", "maker_lifetime_seconds": 1 }
 })";
 
 /// The whole service, started from a config JSON in its own actor system;

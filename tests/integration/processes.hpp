@@ -157,7 +157,7 @@ public:
                      = R"([ { "venue": "bn-spot", "symbol": "BTCUSDT" } ])",
                      const std::string& strategy_template
                      = R"({ "window": 5, "entry_z": 10, "exit_z": 5, "bar_seconds": 0.1,
-                            "order_notional": "100", "entry_timeout_seconds": 1 })") const {
+                            "order_notional": "100", "maker_lifetime_seconds": 1 })") const {
     auto venue = [&](const char* name, const char* market, uint16_t port,
                      const char* symbols) {
       auto base = "127.0.0.1:" + std::to_string(port);

@@ -280,7 +280,7 @@ TEST_CASE("a mean-reversion strategy trades on its own on the sim venue") {
       "symbols": [ { "symbol": "BTCUSDT", "start_price": "65000", "tick": "0.1", "lot": "0.00001", "level_qty": "0.5" } ] } } ],
     "strategies": [ { "symbol": "BTCUSDT", "mean_reversion": {
       "window": 5, "bar_seconds": 0.1, "entry_z": 0.3, "exit_z": 0.1,
-      "time_stop_minutes": 0.05, "entry_timeout_seconds": 1, "order_notional": "100" } } ]
+      "time_stop_minutes": 0.05, "maker_lifetime_seconds": 1, "order_notional": "100" } } ]
   })"};
   CHECK(f.cfg().strategies.at(0).mean_reversion.time_stop == 3 * ns_per_s);
   CHECK(f.cfg().strategies.at(0).mean_reversion.bar_interval

@@ -210,7 +210,7 @@ std::string busy_config(exchange_sim& x, const std::string& data_dir) {
          { "venue": "bn-usdm", "symbol": "BTCUSDT", "name": "mr-perp",
            "mean_reversion": { "allow_short": true } } ])",
     R"({ "window": 3, "entry_z": 0.2, "exit_z": 0.1, "bar_seconds": 0.05,
-         "order_notional": "150", "entry_timeout_seconds": 0.3 })");
+         "order_notional": "150", "maker_lifetime_seconds": 0.3 })");
   return with_data_dir(cfg, data_dir);
 }
 

@@ -30,6 +30,12 @@ void install_hygiene(Self* self, std::string name,
                 caf::to_string(x.content()));
       return caf::sec::unexpected_message;
     });
+  // A stray error message (e.g. another actor's default handler answering
+  // a message of ours it did not expect) is logged, never fatal: CAF's
+  // default would quit the actor with that error.
+  self->set_error_handler([name, log](caf::scheduled_actor* s, caf::error& err) {
+    log->warn("error_message actor={} error=\"{}\"", name, s->home_system().render(err));
+  });
   self->set_exception_handler(
     [name, log](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
       try {
