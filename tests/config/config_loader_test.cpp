@@ -561,3 +561,65 @@ TEST_CASE("an unreadable file is an error at <file>", "[config]") {
   REQUIRE(std::holds_alternative<config_error>(dir));
   CHECK(std::get<config_error>(dir).path == "<file>");
 }
+
+TEST_CASE("alert sinks are read with their defaults and refused when incomplete", "[config]") {
+  auto c = parsed(R"({"alerts": {"throttle_critical_seconds": 5, "summary_hour_utc": -1, "sinks": [
+    {"kind": "telegram", "chat_id": "-100123"},
+    {"kind": "webhook", "name": "pager", "base_url": "https://hooks.example.com/x",
+     "token_env": "PAGER_AUTH", "min_level": "critical", "timeout_ms": 2000}]}})");
+  CHECK(c.alerts.throttle_critical == 5 * ns_per_s);
+  CHECK(c.alerts.throttle_warning == 60 * ns_per_s);
+  CHECK(c.alerts.summary_hour_utc == -1);
+  REQUIRE(c.alerts.sinks.size() == 2);
+  auto& tg = c.alerts.sinks[0];
+  CHECK(tg.name == "telegram");
+  CHECK(tg.base_url == "https://api.telegram.org");
+  CHECK(tg.token_env == "TELEGRAM_BOT_TOKEN");
+  CHECK(tg.min_level == alert_level::warning);
+  auto& wh = c.alerts.sinks[1];
+  CHECK(wh.name == "pager");
+  CHECK(wh.token_env == "PAGER_AUTH");
+  CHECK(wh.min_level == alert_level::critical);
+  CHECK(wh.timeout == 2 * ns_per_s);
+  CHECK(wh.max_attempts == 3);
+
+  auto e = error_of(R"({"alerts": {"sinks": [{"kind": "telegram"}]}})");
+  CHECK(e.path == "alerts.sinks[0].chat_id");
+  e = error_of(R"({"alerts": {"sinks": [{"kind": "webhook"}]}})");
+  CHECK(e.path == "alerts.sinks[0].base_url");
+  e = error_of(R"({"alerts": {"sinks": [{"kind": "webhook", "base_url": "http://plain.example.com"}]}})");
+  CHECK(e.path == "alerts.sinks[0].base_url");
+  CHECK(e.message.rfind("expected an https:// URL", 0) == 0);
+  e = error_of(R"({"alerts": {"sinks": [{"kind": "sms"}]}})");
+  CHECK(e.path == "alerts.sinks[0].kind");
+  e = error_of(R"({"alerts": {"summary_hour_utc": 24}})");
+  CHECK(e.path == "alerts.summary_hour_utc");
+}
+
+TEST_CASE("risk breakers, groups and the calendar are read and checked", "[config]") {
+  auto c = parsed(R"({"risk": {"equity": "25000", "daily_loss_limit": 0.01,
+    "groups": {"majors": {"symbols": ["BTCUSDT", "ETHUSDT"], "max_open_positions": 1}},
+    "calendar": {"file": "/etc/agora/macro.json", "before_minutes": 5, "impacts": ["high", "medium"]}}})");
+  CHECK(c.risk.equity == notional::from_units(25000));
+  CHECK(c.risk.daily_loss_limit == 0.01);
+  CHECK(c.risk.daily_drawdown_limit == 0.02);
+  CHECK(c.risk.symbol_groups.at("ETHUSDT") == "majors");
+  CHECK(c.risk.max_open_positions_per_group.at("majors") == 1);
+  CHECK(c.risk.calendar_file == "/etc/agora/macro.json");
+  CHECK(c.risk.macro_before == 5 * 60 * ns_per_s);
+  CHECK(c.risk.macro_after == 15 * 60 * ns_per_s);
+  CHECK(c.risk.macro_impacts == std::vector<std::string>{"high", "medium"});
+
+  auto e = error_of(R"({"risk": {"daily_loss_limit": 2}})");
+  CHECK(e.path == "risk.daily_loss_limit");
+  e = error_of(R"({"risk": {"groups": {"a": {"symbols": ["X"], "max_open_positions": 1},
+                                        "b": {"symbols": ["X"], "max_open_positions": 1}}}})");
+  CHECK(e.path == "risk.groups.b.symbols[0]");
+  CHECK(e.message == R"(symbol "X" is already in group "a")");
+  e = error_of(R"({"risk": {"groups": {"a": {"symbols": ["X"]}}}})");
+  CHECK(e.path == "risk.groups.a.max_open_positions");
+  e = error_of(R"({"risk": {"calendar": {"before_minutes": 5}}})");
+  CHECK(e.path == "risk.calendar.file");
+  e = error_of(R"({"risk": {"calendar": {"file": "x.json", "impacts": ["huge"]}}})");
+  CHECK(e.path == "risk.calendar.impacts[0]");
+}
