@@ -53,13 +53,12 @@ void spawn_coordinator(basis_actor* self, two_leg_request req) {
   auto& st = self->state;
   auto& p = st.params;
   coordinator_params cp;
-  cp.specs = {*st.spot.spec, *st.perp.spec};
-  // Legs name their instruments; the core puts spot first, perp second.
-  if (!req.legs.empty() && req.legs[0].symbol == st.perp.symbol
-      && req.legs[0].venue == st.perp.venue)
-    std::swap(cp.specs[0], cp.specs[1]);
-  for (auto& l : req.legs)
-    cp.gateways.push_back(l.venue == st.spot.venue ? st.spot.gateway : st.perp.gateway);
+  // Each leg names its instrument: its spec and gateway follow from that.
+  for (auto& l : req.legs) {
+    auto& link = l.venue == st.spot.venue && l.symbol == st.spot.symbol ? st.spot : st.perp;
+    cp.specs.push_back(*link.spec);
+    cp.gateways.push_back(link.gateway);
+  }
   // 16 client ids per trade: two legs, their unwinds and retries.
   cp.cid_base = p.cid_base + req.trade * 16;
   cp.legs = p.legs;
