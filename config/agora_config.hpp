@@ -106,7 +106,7 @@ struct alerts_config {
   nanos throttle_info = 300 * ns_per_s;     ///< Identical alerts within this are counted, not repeated.
   nanos throttle_warning = 60 * ns_per_s;
   nanos throttle_critical = 10 * ns_per_s;
-  int summary_hour_utc = 23;                ///< The daily INFO summary (the UTC day so far); -1: off.
+  int summary_hour_utc = 0;                 ///< The daily INFO summary (the last closed UTC day); -1: off.
   std::vector<alert_sink_config> sinks;
   friend bool operator==(const alerts_config&, const alerts_config&) = default;
 };

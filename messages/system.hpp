@@ -118,26 +118,29 @@ typename Inspector::result_type inspect(Inspector& f, alert_raised& x) {
            x.local_time, x.key);
 }
 
-/// The trading day so far (UTC), for the daily INFO summary. Risk answers
-/// `summary_atom` with it.
+/// One UTC trading day's figures, for the daily INFO summary. Risk answers
+/// `summary_atom` with the last closed day (its figures as they stood at
+/// midnight UTC); before any day has closed since risk started, with the day
+/// so far, `partial` set.
 struct daily_summary {
-  nanos day_start = 0;        ///< 00:00 UTC of the day.
-  nanos taken = 0;
-  notional realized_pnl;      ///< Since day_start, net of fees.
-  notional unrealized_pnl;    ///< Now.
-  notional fees;              ///< Since day_start.
-  uint64_t fills = 0;         ///< Executions since day_start.
-  uint64_t round_trips = 0;   ///< Positions closed (back to flat) since day_start.
+  nanos day_start = 0;        ///< 00:00 UTC of the day reported.
+  nanos taken = 0;            ///< When risk answered.
+  notional realized_pnl;      ///< Over the day, net of fees.
+  notional unrealized_pnl;    ///< At the day's close (partial: now).
+  notional fees;              ///< Over the day.
+  uint64_t fills = 0;         ///< Executions in the day.
+  uint64_t round_trips = 0;   ///< Positions closed (back to flat) in the day.
   uint64_t wins = 0;          ///< Round trips with a positive realized PnL.
-  notional equity;            ///< Configured equity + all PnL.
-  notional peak_equity;       ///< Highest equity seen since day_start.
+  notional equity;            ///< Configured equity + all PnL, at the day's close (partial: now).
+  notional peak_equity;       ///< Highest equity seen in the day.
+  bool partial = false;       ///< The day has not closed: figures from day_start to `taken`.
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, daily_summary& x) {
   return f(caf::meta::type_name("daily_summary"), x.day_start, x.taken,
            x.realized_pnl, x.unrealized_pnl, x.fees, x.fills, x.round_trips,
-           x.wins, x.equity, x.peak_equity);
+           x.wins, x.equity, x.peak_equity, x.partial);
 }
 
 // -- directory and graph ------------------------------------------------------

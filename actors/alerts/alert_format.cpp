@@ -185,9 +185,16 @@ std::string daily_summary_text(const daily_summary& s) {
     auto pm = (s.wins * 2000 + s.round_trips) / (2 * s.round_trips);
     win_rate = std::to_string(pm / 10) + "." + std::to_string(pm % 10) + "%";
   }
-  return "daily summary "
-         + format_utc_date(s.day_start != 0 ? s.day_start : s.taken)
-         + ": realized PnL " + s.realized_pnl.to_string() + ", unrealized "
+  std::string day = format_utc_date(s.day_start != 0 ? s.day_start : s.taken);
+  if (s.partial) {
+    auto c = civil_of(s.taken);
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), " (partial, so far to %02u:%02u:%02uZ)",
+                  c.hour, c.minute, c.second);
+    day += buf;
+  }
+  return "daily summary " + day + ": realized PnL "
+         + s.realized_pnl.to_string() + ", unrealized "
          + s.unrealized_pnl.to_string() + ", fees " + s.fees.to_string()
          + ", fills " + std::to_string(s.fills) + ", round trips "
          + std::to_string(s.round_trips) + ", win rate " + win_rate + " ("

@@ -37,9 +37,11 @@ std::string webhook_json(const alert_raised& a, uint64_t repeats);
 
 /// "daily summary 2026-11-23: realized PnL 12.5, unrealized -3, fees 0.75,
 /// fills 14, round trips 5, win rate 60.0% (3/5), equity 10012.5 (peak
-/// 10020)"; the date is that of `s.day_start` (of `s.taken` when day_start
-/// is 0); the win rate is rounded half up to 0.1%, "-" without round trips
-/// ("win rate - (0/0)").
+/// 10020)"; the date is the UTC day reported, that of `s.day_start` (of
+/// `s.taken` when day_start is 0); a day not closed yet reads "daily summary
+/// 2026-11-23 (partial, so far to 14:05:09Z): ..." (the time of `s.taken`,
+/// to the second). The win rate is rounded half up to 0.1%, "-" without
+/// round trips ("win rate - (0/0)").
 std::string daily_summary_text(const daily_summary& s);
 
 } // namespace agora

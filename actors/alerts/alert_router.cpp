@@ -75,8 +75,8 @@ void on_alert(alert_router_actor* self, alert_raised&& a) {
     deliver(self, a, d.repeats);
 }
 
-/// Asks risk for the day so far and raises the summary; `done` gets the
-/// text, or why there is none.
+/// Asks risk for the daily summary (the last closed UTC day) and raises it;
+/// `done` gets the text, or why there is none.
 template <class Done> void summarize(alert_router_actor* self, Done done) {
   auto risk = well_known(self->system(), risk_name);
   if (!risk) {

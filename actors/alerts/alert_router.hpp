@@ -18,10 +18,11 @@ namespace agora {
 /// supervisor; the router's exit ends its sinks); the router only `send`s
 /// to them, so a sink that is down or slow never holds it up.
 ///
-/// Daily at `settings.summary_hour_utc` (unless -1) it requests
-/// `summary_atom` -> `daily_summary` from the actor registered as
-/// `risk_name` and raises the INFO alert `daily_summary_text(...)` (source
-/// "alerts").
+/// Daily at `settings.summary_hour_utc` (unless -1; 0 by default, right
+/// after the UTC day closes) it requests `summary_atom` -> `daily_summary`
+/// from the actor registered as `risk_name` (the last closed UTC day, or the
+/// day so far marked partial before any day closed) and raises the INFO
+/// alert `daily_summary_text(...)` (source "alerts").
 ///
 /// Messages:
 /// - `alert_raised`.

@@ -48,7 +48,9 @@ struct alert_settings {
   nanos throttle_info = 300 * ns_per_s;
   nanos throttle_warning = 60 * ns_per_s;
   nanos throttle_critical = 10 * ns_per_s;
-  /// The daily INFO summary at this hour UTC (-1: off).
+  /// The daily INFO summary at this hour UTC (-1: off). It reports the last
+  /// closed UTC day, so 0 (right after midnight) sends it as soon as the day
+  /// is whole.
   int summary_hour_utc = 0;
   std::vector<alert_sink_settings> sinks;
 };

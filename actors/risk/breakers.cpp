@@ -54,6 +54,9 @@ void breakers::roll(nanos now) {
   auto day = day_of(now);
   if (started_ && day <= day_)
     return;
+  // The figures are still the closing day's: keep them for the summary.
+  if (started_)
+    closed_ = closed_before(day, now);
   started_ = true;
   day_ = day;
   start_equity_ = equity_;
@@ -138,10 +141,10 @@ void breakers::on_fill(nanos now, const position_view& before,
     trip = notional{};
 }
 
-daily_summary breakers::summary(nanos now) const {
+daily_summary breakers::figures(nanos taken, bool partial) const {
   daily_summary s;
-  s.day_start = started_ ? day_ : day_of(now);
-  s.taken = now;
+  s.day_start = day_;
+  s.taken = taken;
   s.realized_pnl = realized_ - start_realized_;
   s.unrealized_pnl = unrealized_;
   s.fees = fees_;
@@ -150,7 +153,46 @@ daily_summary breakers::summary(nanos now) const {
   s.wins = wins_;
   s.equity = equity_;
   s.peak_equity = peak_;
+  s.partial = partial;
   return s;
+}
+
+daily_summary breakers::quiet_day(nanos day, nanos taken, bool partial) const {
+  daily_summary s;
+  s.day_start = day;
+  s.taken = taken;
+  s.unrealized_pnl = unrealized_;
+  s.equity = equity_;
+  s.peak_equity = equity_;
+  s.partial = partial;
+  return s;
+}
+
+daily_summary breakers::closed_before(nanos day, nanos taken) const {
+  constexpr nanos one_day = 86'400 * ns_per_s;
+  auto previous = day - one_day;
+  return started_ && day_ == previous ? figures(taken, false)
+                                      : quiet_day(previous, taken, false);
+}
+
+daily_summary breakers::summary(nanos now) const {
+  auto today = day_of(now);
+  if (started_ && today > day_)
+    // The current figures' day has ended; no update has rolled it yet.
+    return closed_before(today, now);
+  if (closed_) {
+    auto s = *closed_;
+    s.taken = now;
+    return s;
+  }
+  return day_so_far(now);
+}
+
+daily_summary breakers::day_so_far(nanos now) const {
+  auto today = day_of(now);
+  if (started_ && today == day_)
+    return figures(now, true);
+  return quiet_day(today, now, true);
 }
 
 uint64_t breakers::trips_today(const std::string& which) const {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,9 +40,15 @@ struct breaker_trip {
 /// Daily loss limit and daily drawdown breakers, and the day's figures for
 /// the daily summary. Pure: time comes in as arguments.
 ///
-/// Days are UTC: the first update at or after 00:00 UTC starts a new day,
-/// whose start equity is the equity at that update and whose peak restarts
-/// there. Limits are strict: a loss of exactly the limit does not trip.
+/// Days are UTC: the first update (or fill) at or after 00:00 UTC starts a
+/// new day, whose start equity is the equity at that update and whose peak
+/// restarts there. Limits are strict: a loss of exactly the limit does not
+/// trip.
+///
+/// At that rollover the closing day's figures are kept (as they stood after
+/// the last update or fill before midnight) for the daily summary, which
+/// reports the last closed day. A day without any update closes with no
+/// fills and the equity it started with.
 ///
 /// Re-arming: a breaker trips at most once per limit step per day. After its
 /// first trip at 1x its limit, it trips again the same day only when the
@@ -72,9 +79,23 @@ public:
   void on_fill(nanos now, const position_view& before,
                const position_view& after);
 
-  /// The day so far. `taken` is `now`; unrealized and equity as of the last
-  /// `update`.
+  /// The daily summary as of `now`: the last UTC day closed before `now`'s
+  /// day (not partial), also when no update has rolled the day yet (a
+  /// request at 00:00:00 reports the day that just ended, not an empty one).
+  /// Before any day has closed since the first update (or fill), the day so
+  /// far, `partial`. `taken` is `now`.
   daily_summary summary(nanos now) const;
+
+  /// `now`'s day so far (always `partial`): the current figures when the
+  /// last update or fill was in that day, else no fills and the last known
+  /// equity. `taken` is `now`; unrealized and equity as of the last `update`.
+  daily_summary day_so_far(nanos now) const;
+
+  /// The day the last rollover closed, as kept then (`taken` is the time of
+  /// the rollover); empty until a day rolls over.
+  const std::optional<daily_summary>& last_closed() const noexcept {
+    return closed_;
+  }
 
   /// 00:00 UTC of the day `t` falls in.
   static nanos day_of(nanos t) noexcept;
@@ -98,6 +119,17 @@ private:
 
   void roll(nanos now);
 
+  /// The current day's figures (day `day_`), taken at `taken`.
+  daily_summary figures(nanos taken, bool partial) const;
+
+  /// `day` (00:00 UTC) with no update in it: no fills, no PnL, the last
+  /// known equity throughout.
+  daily_summary quiet_day(nanos day, nanos taken, bool partial) const;
+
+  /// The day before `day` (00:00 UTC), closed: the current figures when
+  /// that is the current day, else a quiet day.
+  daily_summary closed_before(nanos day, nanos taken) const;
+
   breaker_settings settings_;
   rate loss_rate_;
   rate drawdown_rate_;
@@ -117,6 +149,7 @@ private:
   uint64_t drawdown_trips_ = 0;
   std::map<key, notional>
       open_trips_; ///< Realized PnL of each open round trip so far.
+  std::optional<daily_summary> closed_; ///< Kept at the last rollover.
 };
 
 } // namespace agora

@@ -97,7 +97,12 @@ std::optional<std::string> load_risk_calendar(risk_params& params);
 ///   position_mismatch corrects our position to the venue's (journaled as a
 ///   `holding_update` by "flip_guard", CRITICAL alert).
 /// - `status_atom` -> status_report (with the non-ACTIVE narrower scopes);
-///   `positions_atom` -> positions_report; `summary_atom` -> daily_summary.
+///   `positions_atom` -> positions_report; `summary_atom` -> daily_summary:
+///   the last closed UTC day, kept when the breakers roll the day (at the
+///   first tick, mark or fill after midnight; asked before that, the day
+///   just ended), so a request right after midnight reports the whole day.
+///   Before any day has closed since start (with a journal: since the first
+///   rebuilt fill), the day so far with `partial` set.
 /// - `reconcile_report` (from gateways): the latest per venue is kept; a
 ///   difference halts trading (CRITICAL) until an operator accepts the
 ///   venue's state; when the start-up recovery halted trading, the last

@@ -596,6 +596,16 @@ TEST_CASE("alert sinks are read with their defaults and refused when incomplete"
   CHECK(e.path == "alerts.summary_hour_utc");
 }
 
+TEST_CASE("the daily summary hour defaults to midnight UTC and stays configurable", "[config]") {
+  CHECK(agora_config{}.alerts.summary_hour_utc == 0);
+  CHECK(parsed(R"({"alerts": {}})").alerts.summary_hour_utc == 0);
+  CHECK(parsed(R"({"alerts": {"summary_hour_utc": 23}})").alerts.summary_hour_utc == 23);
+  CHECK(parsed(R"({"alerts": {"summary_hour_utc": -1}})").alerts.summary_hour_utc == -1);
+  auto e = error_of(R"({"alerts": {"summary_hour_utc": -2}})");
+  CHECK(e.path == "alerts.summary_hour_utc");
+  CHECK(e.message.find("expected an hour in 0..23, or -1 for no summary") != std::string::npos);
+}
+
 TEST_CASE("risk breakers, groups and the calendar are read and checked", "[config]") {
   auto c = parsed(R"({"risk": {"equity": "25000", "daily_loss_limit": 0.01,
     "groups": {"majors": {"symbols": ["BTCUSDT", "ETHUSDT"], "max_open_positions": 1}},

@@ -129,3 +129,27 @@ TEST_CASE("the daily summary reads PnL, fills, win rate and equity",
            "fills 0, "
            "round trips 0, win rate - (0/0), equity 0 (peak 0)");
 }
+
+TEST_CASE("a partial daily summary says so and up to when",
+          "[alert_format]") {
+  daily_summary s;
+  s.day_start = 1'795'392'000 * ns_per_s;                  // 2026-11-23
+  s.taken = s.day_start + (14 * 3600 + 5 * 60 + 9) * ns_per_s + 999 * ns_per_ms;
+  s.realized_pnl = units("-0.1");
+  s.unrealized_pnl = units("-2");
+  s.fees = units("0.1");
+  s.fills = 1;
+  s.equity = units("9997.9");
+  s.peak_equity = units("10000");
+  s.partial = true;
+  CHECK(daily_summary_text(s)
+        == "daily summary 2026-11-23 (partial, so far to 14:05:09Z): realized "
+           "PnL -0.1, unrealized -2, fees 0.1, fills 1, round trips 0, win "
+           "rate - (0/0), equity 9997.9 (peak 10000)");
+  // A closed day carries no label: its date is the whole UTC day.
+  s.partial = false;
+  CHECK(daily_summary_text(s).rfind("daily summary 2026-11-23: realized PnL "
+                                    "-0.1,",
+                                    0)
+        == 0);
+}

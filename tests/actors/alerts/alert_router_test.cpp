@@ -329,6 +329,38 @@ TEST_CASE_METHOD(
 }
 
 TEST_CASE_METHOD(alert_router_fixture,
+                 "by default the summary of the closed day is raised right "
+                 "after midnight UTC and a partial day is labelled",
+                 "[alert_router]") {
+  CHECK(alert_settings{}.summary_hour_utc == 0);
+  clock.set(nov23 + 23 * 3600 * ns_per_s); // 23:00 UTC: nothing then
+  *day = sample_day();
+  start_risk();
+  start(alert_settings{});
+  sched.trigger_timeouts();
+  sched.run();
+  CHECK(journaled->empty());
+  clock.set(nov24);
+  sched.trigger_timeouts();
+  sched.run();
+  REQUIRE(journaled->size() == 1);
+  CHECK(journaled->front().level == alert_level::info);
+  CHECK(journaled->front().text == sample_text);
+  // Risk answering before any day closed: the day so far, labelled.
+  day->day_start = nov24;
+  day->taken = nov24 + 9 * 3600 * ns_per_s + 30 * ns_per_s;
+  day->partial = true;
+  auto text = ask<std::string>(summary_atom_v);
+  REQUIRE(text);
+  CHECK(text->rfind("daily summary 2026-11-24 (partial, so far to 09:00:30Z): "
+                    "realized PnL 12.5, ",
+                    0)
+        == 0);
+  REQUIRE(journaled->size() == 2);
+  CHECK(journaled->back().text == *text);
+}
+
+TEST_CASE_METHOD(alert_router_fixture,
                  "asking the router for the summary answers at once",
                  "[alert_router]") {
   *day = sample_day();

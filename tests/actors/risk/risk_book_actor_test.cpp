@@ -432,12 +432,64 @@ TEST_CASE_METHOD(book_fixture,
   fill(fill_of(2, btc, side::sell, px(61'000), qty_centi(1)));
   auto s = ask<daily_summary>(risk, summary_atom_v);
   REQUIRE(s);
+  // No day has closed since risk started: the day so far.
+  CHECK(s->partial);
+  CHECK(s->taken == clock.now());
   CHECK(s->fills == 2);
   CHECK(s->round_trips == 1);
   CHECK(s->wins == 1);
   CHECK(s->realized_pnl == notional::from_units(10));
   CHECK(s->equity == notional::from_units(10'010));
   CHECK(s->day_start == breakers::day_of(clock.now()));
+}
+
+TEST_CASE_METHOD(book_fixture,
+                 "after midnight the daily summary reports the closed day: "
+                 "fills before midnight counted, fills after not",
+                 "[risk_actor]") {
+  // The clock starts at 2023-11-14 22:13:20 UTC.
+  auto day = breakers::day_of(clock.now());
+  auto midnight = day + 86'400 * ns_per_s;
+  start_risk();
+  quote(px(60'500));
+  fill(fill_of(1, btc, side::buy, px(60'000), qty_centi(1)));
+  fill(fill_of(2, btc, side::sell, px(61'000), qty_centi(1))); // +10
+  fill(fill_of(3, btc, side::buy, px(60'000), qty_centi(1)));  // open
+  // Ticks and marks up to the last nanosecond of the day: +5 unrealized.
+  advance(midnight - 1 - clock.now());
+  auto s = ask<daily_summary>(risk, summary_atom_v);
+  REQUIRE(s);
+  CHECK(s->partial);
+  CHECK(s->day_start == day);
+  CHECK(s->fills == 3);
+  CHECK(s->unrealized_pnl == notional::from_units(5));
+
+  // At midnight, before any tick or fill rolled the day.
+  advance(1);
+  s = ask<daily_summary>(risk, summary_atom_v);
+  REQUIRE(s);
+  CHECK_FALSE(s->partial);
+  CHECK(s->day_start == day);
+  CHECK(s->taken == midnight);
+  CHECK(s->fills == 3);
+  CHECK(s->round_trips == 1);
+
+  // Closed at a loss of 10 just after midnight: that fill is the new day's.
+  fill(fill_of(4, btc, side::sell, px(59'000), qty_centi(1)));
+  advance(5 * ns_per_s);
+  s = ask<daily_summary>(risk, summary_atom_v);
+  REQUIRE(s);
+  CHECK_FALSE(s->partial);
+  CHECK(s->day_start == day);
+  CHECK(s->taken == midnight + 5 * ns_per_s);
+  CHECK(s->fills == 3);
+  CHECK(s->round_trips == 1);
+  CHECK(s->wins == 1);
+  CHECK(s->fees == notional{});
+  CHECK(s->realized_pnl == notional::from_units(10));
+  CHECK(s->unrealized_pnl == notional::from_units(5));
+  CHECK(s->equity == notional::from_units(10'015));
+  CHECK(s->peak_equity == notional::from_units(10'015));
 }
 
 namespace {
@@ -484,13 +536,17 @@ TEST_CASE_METHOD(
   sys.registry().put(journal_name,
                      caf::actor_cast<caf::strong_actor_ptr>(journal));
   start_risk([](risk_params& p) { p.journal = true; });
+  // The replay rolled over midnight: the summary is yesterday, closed.
   auto s = ask<daily_summary>(risk, summary_atom_v);
   REQUIRE(s);
-  CHECK(s->day_start == day);
+  CHECK_FALSE(s->partial);
+  CHECK(s->day_start == day - 86'400 * ns_per_s);
   CHECK(s->fills == 2);
   CHECK(s->round_trips == 1);
-  CHECK(s->realized_pnl == notional::from_units(-150));
-  CHECK(s->equity == notional::from_units(9'350));
+  CHECK(s->wins == 0);
+  CHECK(s->realized_pnl == notional::from_units(-500));
+  CHECK(s->equity == notional::from_units(9'500));
+  CHECK(s->peak_equity == notional::from_units(10'000));
   REQUIRE(status().state == trading_state::halted); // recovering
   // Another -60: 210 below today's start of 9500 (limit 2% = 190).
   fill(fill_of(5, btc, side::buy, px(60'000), qty_deci(1)));
