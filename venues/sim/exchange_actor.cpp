@@ -12,19 +12,16 @@
 
 #include "messages/type_ids.hpp"
 #include "venues/common/actor_support.hpp"
+#include "venues/sim/funding_model.hpp"
 #include "venues/sim/latency_model.hpp"
 #include "venues/sim/order_faults.hpp"
+#include "venues/sim/order_owners.hpp"
 #include "venues/sim/wire.hpp"
 
 namespace agora::sim {
 
 namespace {
 
-struct order_owner {
-  caf::actor gateway;
-  std::string strategy;
-  symbol_id symbol;
-};
 
 struct pending_order {
   bool cancel = false;
@@ -39,8 +36,12 @@ struct exchange_state {
   std::map<symbol_id, std::unique_ptr<sim_market>> markets;
   /// Anchored markets (perpetuals) and the symbol each follows.
   std::map<symbol_id, symbol_id> index_of;
+  /// The funding of every perpetual.
+  std::map<symbol_id, funding_model> funding;
+  /// When the next markPriceUpdate frames are due (once a second).
+  nanos next_mark_publish = 0;
   std::vector<caf::actor> feeds;
-  std::unordered_map<client_order_id, order_owner> owners;
+  order_owners owners;
   std::map<uint64_t, pending_order> pending;
   uint64_t next_pending = 0;
   std::unique_ptr<latency_model> latency;
@@ -72,40 +73,33 @@ void publish(exchange_actor* self, std::string text, nanos now) {
 void deliver(exchange_actor* self, const symbol_id& symbol,
              const std::vector<exec_report>& reports, nanos now) {
   auto& st = self->state;
-  auto& venue = st.params.venue;
-  for (auto& r : reports) {
-    auto i = st.owners.find(r.cid);
-    if (i == st.owners.end())
+  st.fills_out += deliver_reports(self, st.params.venue, symbol, st.owners, reports, now);
+}
+
+/// Samples every perpetual's funding and publishes its markPriceUpdate: the
+/// mark is the market's mid, the index the fair mid of the symbol an anchored
+/// perpetual follows (its own fair mid otherwise).
+void publish_marks(exchange_actor* self, nanos now) {
+  auto& st = self->state;
+  for (auto& [symbol, model] : st.funding) {
+    auto m = st.markets.find(symbol);
+    if (m == st.markets.end())
       continue;
-    auto& owner = i->second;
-    switch (r.what) {
-      case exec_report::kind::accepted:
-        self->send(owner.gateway,
-                   order_accepted{r.cid, r.oid, venue, symbol, r.sd, r.px,
-                                  r.qty, owner.strategy, r.venue_time, now});
-        break;
-      case exec_report::kind::rejected:
-        self->send(owner.gateway,
-                   order_rejected{r.cid, venue, symbol, r.reason, r.detail,
-                                  owner.strategy, r.venue_time, now});
-        st.owners.erase(i);
-        break;
-      case exec_report::kind::fill:
-        ++st.fills_out;
-        self->send(owner.gateway,
-                   order_filled{r.cid, r.oid, venue, symbol, r.sd, r.tid, r.px,
-                                r.qty, r.cum_qty, r.leaves_qty, r.fee, r.liq,
-                                owner.strategy, r.venue_time, now});
-        if (r.leaves_qty.is_zero())
-          st.owners.erase(i);
-        break;
-      case exec_report::kind::canceled:
-        self->send(owner.gateway,
-                   order_canceled{r.cid, r.oid, venue, symbol, r.sd, r.cum_qty,
-                                  r.why, owner.strategy, r.venue_time, now});
-        st.owners.erase(i);
-        break;
-    }
+    auto index = m->second->fair();
+    if (auto a = st.index_of.find(symbol); a != st.index_of.end())
+      if (auto i = st.markets.find(a->second); i != st.markets.end())
+        index = i->second->fair();
+    auto est = model.update(m->second->mid(), index, now);
+    funding_update f;
+    f.venue = st.params.venue;
+    f.symbol = symbol;
+    f.mark = est.mark;
+    f.index = est.index;
+    f.funding_rate = est.funding_rate;
+    f.next_funding_time = est.next_funding_time;
+    f.venue_time = now;
+    f.local_time = now;
+    publish(self, encode_mark_price(f), now);
   }
 }
 
@@ -124,6 +118,10 @@ void step_all(exchange_actor* self) {
     if (!step.executions.empty())
       deliver(self, symbol, step.executions, now);
   }
+  if (now >= st.next_mark_publish) {
+    publish_marks(self, now);
+    st.next_mark_publish = (now / ns_per_s + 1) * ns_per_s;
+  }
 }
 
 sim_market& add_market(exchange_actor* self, listed_symbol listing) {
@@ -136,6 +134,8 @@ sim_market& add_market(exchange_actor* self, listed_symbol listing) {
   st.markets[symbol] = std::move(m);
   if (listing.params.anchored && listing.index_symbol.valid())
     st.index_of[symbol] = listing.index_symbol;
+  if (listing.spec.perpetual)
+    st.funding.insert_or_assign(symbol, funding_model{});
   st.log->info("symbol_listed venue={} symbol={} tick={} lot={} start={}",
                st.params.venue, symbol, listing.spec.tick, listing.spec.lot,
                listing.params.start_price);
@@ -431,6 +431,7 @@ caf::behavior exchange_impl(exchange_actor* self, std::string path,
       deliver(self, s.symbol, i->second->cancel_all(now_of(self)),
               now_of(self));
       st.markets.erase(i);
+      st.funding.erase(s.symbol);
       st.log->info("symbol_delisted venue={} symbol={}", st.params.venue,
                    s.symbol);
       return caf::ok_atom_v;

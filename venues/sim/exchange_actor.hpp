@@ -39,7 +39,13 @@ struct exchange_params {
 /// Market data (the "socket" is a message):
 /// - `(caf::connect_atom)` from a feed -> std::vector<instrument_spec>; from
 ///   then on the feed receives `wire_frame`s, and `connection_lost` if the
-///   exchange drops it.
+///   exchange drops it. Each step sends a symbol's diff and trades; once a
+///   second (on the first step at or after each whole second) every
+///   perpetual listing also sends a USD-M markPriceUpdate (wire.hpp) whose
+///   funding follows Binance's rules (funding_model.hpp): the mark is the
+///   market's mid, the index the fair mid of the symbol an anchored
+///   perpetual follows (its own fair mid otherwise), funding every 8 h at
+///   00:00, 08:00 and 16:00 UTC of the exchange's clock.
 /// - `snapshot_request` -> std::string (the REST depth snapshot as JSON).
 /// Order entry (answers go to the sender, after the latency):
 /// - `submit_order`, `cancel_order` -> `order_accepted` / `order_rejected` /

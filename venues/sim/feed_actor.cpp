@@ -88,7 +88,8 @@ caf::behavior feed_impl(feed_actor* self, std::string path,
       ++st.processed;
       ++st.frames;
       st.last_frame = now_of(self);
-      // The sim speaks Binance spot's stream payloads (venues/sim/wire.hpp).
+      // The sim speaks Binance spot's stream payloads and USD-M's
+      // markPriceUpdate (venues/sim/wire.hpp).
       auto parsed = binance::parse_stream(f.text, binance::market::spot,
                                           st.params.venue, f.local_time);
       if (!parsed) {

@@ -21,7 +21,9 @@ struct feed_params {
 /// Spawns the sim venue's feed: connects to the exchange, parses every frame
 /// once with the Binance spot codec (the sim's wire format is Binance's, see
 /// wire.hpp; malformed frames are logged, counted and dropped), and routes
-/// diffs and trades to the book actor following each symbol. Diffs are batched:
+/// diffs, trades and perpetuals' funding (markPriceUpdate -> funding_update)
+/// to the book actor following each symbol, as the Binance feed does; the
+/// book passes funding on to its subscribers. Diffs are batched:
 /// parsed diffs wait in a per-symbol batch until a flush message the feed
 /// sends itself, which runs after every frame already in its mailbox, so a
 /// burst leaves as one `book_delta_batch` per symbol (at most 256 diffs). A dropped or silent

@@ -90,6 +90,30 @@ std::string encode_trade(const trade_tick& x) {
   return take(buf);
 }
 
+std::string encode_mark_price(const funding_update& x) {
+  rapidjson::StringBuffer buf;
+  writer w{buf};
+  w.StartObject();
+  w.Key("e");
+  w.String("markPriceUpdate");
+  w.Key("E");
+  w.Int64(x.venue_time / ns_per_ms);
+  w.Key("s");
+  write_string(w, x.symbol.str());
+  w.Key("p");
+  write_string(w, x.mark.to_string());
+  w.Key("i");
+  write_string(w, x.index.to_string());
+  w.Key("P");
+  write_string(w, x.index.to_string());
+  w.Key("r");
+  write_string(w, x.funding_rate.to_string());
+  w.Key("T");
+  w.Int64(x.next_funding_time / ns_per_ms);
+  w.EndObject();
+  return take(buf);
+}
+
 std::string encode_snapshot(const book_snapshot& x) {
   rapidjson::StringBuffer buf;
   writer w{buf};

@@ -60,6 +60,18 @@ trade_tick sample_trade(side aggressor) {
   return t;
 }
 
+funding_update sample_funding(const char* funding_rate) {
+  funding_update f;
+  f.venue = sim_venue;
+  f.symbol = symbol_id{"BTCUSDT-PERP"};
+  f.mark = px("65130.05");
+  f.index = px("65000.12345678");
+  f.funding_rate = *rate::parse(funding_rate);
+  f.next_funding_time = 1'700'006'400'000 * ns_per_ms;
+  f.venue_time = 1'700'000'001'000 * ns_per_ms + 999'999; // ms truncated
+  return f;
+}
+
 caf::expected<binance::stream_event> parse(const std::string& text) {
   return binance::parse_stream(text, binance::market::spot, sim_venue, local);
 }
@@ -155,6 +167,38 @@ TEST_CASE("a trade survives an encode and binance parse round trip with its aggr
   }
 }
 
+TEST_CASE("a mark price update encodes to binance usd-m's markPriceUpdate payload") {
+  auto text = encode_mark_price(sample_funding("0.0015"));
+  CHECK(text
+        == R"({"e":"markPriceUpdate","E":1700000001000,"s":"BTCUSDT-PERP",)"
+           R"("p":"65130.05","i":"65000.12345678","P":"65000.12345678",)"
+           R"("r":"0.0015","T":1700006400000})");
+  // Binance's documented payload, less the newer mark price average "ap".
+  auto golden = shape(binance::test::golden("usdm_mark_price.json"));
+  std::erase_if(golden, [](const auto& m) { return m.first == "ap"; });
+  CHECK(shape(text) == golden);
+  CHECK(encode_mark_price(sample_funding("-0.00018333")).find(R"("r":"-0.00018333")")
+        != std::string::npos);
+}
+
+TEST_CASE("a mark price update survives an encode and binance parse round trip as funding") {
+  for (auto r : {"0.0015", "-0.0075", "0"}) {
+    auto f = sample_funding(r);
+    auto parsed = parse(encode_mark_price(f));
+    REQUIRE(parsed);
+    REQUIRE(std::holds_alternative<funding_update>(*parsed));
+    auto& got = std::get<funding_update>(*parsed);
+    CHECK(got.venue == sim_venue);
+    CHECK(got.symbol == f.symbol);
+    CHECK(got.mark == f.mark);
+    CHECK(got.index == f.index);
+    CHECK(got.funding_rate == f.funding_rate);
+    CHECK(got.next_funding_time == f.next_funding_time);
+    CHECK(got.venue_time == 1'700'000'001'000 * ns_per_ms);
+    CHECK(got.local_time == local);
+  }
+}
+
 TEST_CASE("a snapshot survives an encode and binance parse round trip") {
   book_snapshot s;
   s.venue = sim_venue;
@@ -191,7 +235,8 @@ TEST_CASE("the binance codec survives random mutations and truncations of sim fr
   s.asks = {{px("3"), qty("4")}};
   const std::vector<std::string> seeds{encode_depth(sample_delta(0)),
                                        encode_depth(sample_delta(1000)),
-                                       encode_trade(t), encode_snapshot(s)};
+                                       encode_trade(t), encode_snapshot(s),
+                                       encode_mark_price(sample_funding("0.0001"))};
   std::string alphabet = "{}[]\":,.-+0123456789eEabcdeflnrstu \\\xff";
   alphabet.push_back('\0');
   std::mt19937_64 gen{20240601};
