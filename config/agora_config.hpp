@@ -176,6 +176,12 @@ struct binance_venue_config {
   std::string api_secret_env = "BINANCE_API_SECRET";
   std::string credentials_file;     ///< A 0600 JSON file {"api_key","secret"}; overrides the env.
   bool live = false;                ///< Must be true (with mode "live") to trade on mainnet.
+  /// Where orders go: "venue" (the venue's order API, with credentials) or
+  /// "paper" (nothing is sent: fills are simulated against this venue's own
+  /// book, no credentials needed; PAPER/SHADOW only, also on mainnet).
+  std::string orders = "venue";
+  nanos paper_latency = 10 * ns_per_ms; ///< Simulated one-way order latency ("paper").
+  nanos paper_jitter = 2 * ns_per_ms;   ///< Plus a uniform draw in [0, jitter).
   rate maker_fee;                   ///< Defaults: spot 0.001, usdm 0.0002.
   rate taker_fee;                   ///< Defaults: spot 0.001, usdm 0.0005.
   int64_t recv_window_ms = 5000;

@@ -734,7 +734,8 @@ void read_binance_venue(checker& check, const json* v, const std::string& path,
                    "verify_tls", "symbols", "api_key_env", "api_secret_env",
                    "credentials_file", "live", "maker_fee", "taker_fee", "recv_window_ms",
                    "depth_limit", "heartbeat_timeout_ms", "ping_interval_ms",
-                   "listen_key_keepalive_minutes", "reconcile_interval_seconds"});
+                   "listen_key_keepalive_minutes", "reconcile_interval_seconds", "orders",
+                   "paper_latency_ms", "paper_jitter_ms"});
   if (v == nullptr) {
     check.fail(path, "missing key, expected the binance venue's settings (market, network, symbols)");
     return;
@@ -774,6 +775,12 @@ void read_binance_venue(checker& check, const json* v, const std::string& path,
          [](std::string_view s) { return is_plain_name(s, "_"); });
   r.text("credentials_file", out.credentials_file);
   r.flag("live", out.live);
+  r.text("orders", out.orders, "expected one of: venue, paper",
+         [](std::string_view s) { return s == "venue" || s == "paper"; });
+  r.duration("paper_latency_ms", out.paper_latency, ns_per_ms, 0,
+             "expected a number of milliseconds >= 0");
+  r.duration("paper_jitter_ms", out.paper_jitter, ns_per_ms, 0,
+             "expected a number of milliseconds >= 0");
   bool spot = out.market == "spot";
   out.maker_fee = spot ? rate::from_raw(100'000) : rate::from_raw(20'000);
   out.taker_fee = spot ? rate::from_raw(100'000) : rate::from_raw(50'000);
@@ -1174,9 +1181,19 @@ void read_config(checker& check, const json& root, agora_config& cfg) {
     if (cfg.venues[i].kind != "binance" || b.network != "mainnet")
       continue;
     auto at = element_path("venues", i) + ".binance";
+    if (b.orders == "paper") {
+      // Paper trading on mainnet's market data: nothing is sent.
+      if (b.live)
+        check.fail(at + ".live", "expected false: \"orders\": \"paper\" sends nothing, "
+                                   "\"live\": true contradicts it");
+      else if (!b.verify_tls)
+        check.fail(at + ".verify_tls", "expected true on mainnet, got false");
+      continue;
+    }
     if (!b.live)
       check.fail(at + ".live", "expected true: network \"mainnet\" trades real money and needs "
-                                 "\"live\": true here and \"mode\": \"live\" at the top");
+                                 "\"live\": true here and \"mode\": \"live\" at the top "
+                                 "(or \"orders\": \"paper\" to paper-trade on its market data)");
     else if (cfg.mode != run_mode::live)
       check.fail("mode", "expected \"live\": venue " + quoted(cfg.venues[i].name.str())
                            + " is a mainnet venue with live: true, got "
@@ -1191,15 +1208,21 @@ void read_config(checker& check, const json& root, agora_config& cfg) {
                  "expected false: live is only for network \"mainnet\", got true on "
                    + quoted(b.network));
   }
-  if (check.ok() && cfg.mode == run_mode::live)
-    for (size_t i = 0; i < cfg.venues.size(); ++i)
-      if (cfg.venues[i].kind == "sim" || cfg.venues[i].binance.network != "mainnet") {
+  if (check.ok() && cfg.mode == run_mode::live) {
+    for (size_t i = 0; i < cfg.venues.size(); ++i) {
+      if (cfg.venues[i].kind == "binance" && cfg.venues[i].binance.orders == "paper") {
+        check.fail(element_path("venues", i) + ".binance.orders",
+                   "expected \"venue\": the top-level mode is \"live\", got \"paper\"");
+        break;
+      } else if (cfg.venues[i].kind == "sim" || cfg.venues[i].binance.network != "mainnet") {
         check.fail("mode", "expected paper or shadow: venue "
                              + quoted(cfg.venues[i].name.str()) + " ("
                              + element_path("venues", i)
                              + ") is not a mainnet venue and cannot trade live, got \"live\"");
         break;
       }
+    }
+  }
 
   if (auto* strategies = r.array("strategies", "expected an array of strategy objects")) {
     for (rapidjson::SizeType i = 0; i < strategies->Size() && check.ok(); ++i) {

@@ -276,9 +276,13 @@ http_response do_spawn(api_context& ctx, const body_fields& b) {
   auto vsup = lookup(ctx, venue_path(venue));
   if (!vsup)
     return fail(404, "no venue '" + venue.str() + "'");
-  // A sim venue lists the symbol first (a real venue would be asked instead).
+  // A sim venue lists the symbol first; a paper entry checks the venue lists
+  // it and follows its book.
   if (auto ex = lookup(ctx, venue_child_path(venue, "exchange"))) {
     if (!ask<instrument_spec>(ctx, ex, &err, spawn_symbol{venue, symbol}))
+      return fail(409, "venue refused " + symbol.str() + ": " + err);
+  } else if (auto pe = lookup(ctx, venue_child_path(venue, "paper-entry"))) {
+    if (!ask<instrument_spec>(ctx, pe, &err, spawn_symbol{venue, symbol}))
       return fail(409, "venue refused " + symbol.str() + ": " + err);
   }
   if (!ask<caf::actor>(ctx, vsup, &err, caf::add_atom_v,

@@ -26,7 +26,9 @@
 #include "actors/supervision/supervisor.hpp"
 #include "messages/type_ids.hpp"
 #include "venues/binance/feed_actor.hpp"
+#include "venues/binance/exchange_info_loader.hpp"
 #include "venues/binance/order_entry_actor.hpp"
+#include "venues/sim/paper_entry_actor.hpp"
 #include "venues/sim/exchange_actor.hpp"
 #include "venues/common/actor_support.hpp"
 #include "venues/sim/feed_actor.hpp"
@@ -313,7 +315,34 @@ std::vector<child_spec> binance_children(const context_ptr& ctx, const venue_con
   auto venue = vc.name;
   auto m = vc.binance.market == "usdm" ? binance::market::usdm : binance::market::spot;
   std::vector<child_spec> children;
-  {
+  const bool paper = vc.binance.orders == "paper";
+  if (paper) {
+    // PAPER on a real venue: the gateway talks to a paper entry that fills
+    // against this venue's books; nothing is sent to the venue.
+    child_spec c;
+    c.name = "paper-entry";
+    c.kind = "order-entry";
+    c.start = [ctx, vc, m](caf::actor_system& sys, const std::string& path) {
+      const auto& b = vc.binance;
+      binance::exchange_info_source src;
+      src.venue = vc.name;
+      src.m = m;
+      src.rest_url = b.rest_url;
+      src.tls = tls_of(b);
+      src.maker_fee = b.maker_fee;
+      src.taker_fee = b.taker_fee;
+      sim::paper_entry_params p;
+      p.venue = vc.name;
+      p.symbols = b.symbols;
+      p.directory = ctx->directory;
+      p.load_specs = binance::exchange_info_loader(std::move(src));
+      p.latency = b.paper_latency;
+      p.jitter = b.paper_jitter;
+      p.clock = ctx->clock;
+      return sim::spawn_paper_entry(sys, path, std::move(p));
+    };
+    children.push_back(std::move(c));
+  } else {
     child_spec c;
     c.name = "order-entry";
     c.kind = "order-entry";
@@ -341,7 +370,7 @@ std::vector<child_spec> binance_children(const context_ptr& ctx, const venue_con
     };
     children.push_back(std::move(c));
   }
-  children.push_back(gateway_child(ctx, venue, "order-entry"));
+  children.push_back(gateway_child(ctx, venue, paper ? "paper-entry" : "order-entry"));
   {
     child_spec c;
     c.name = "feed";
@@ -401,7 +430,7 @@ caf::expected<std::map<std::string, binance::credentials>>
 load_venue_credentials(const config::agora_config& cfg) {
   std::map<std::string, binance::credentials> out;
   for (const auto& v : cfg.venues) {
-    if (v.kind != "binance")
+    if (v.kind != "binance" || v.binance.orders == "paper") // paper sends nothing: no keys
       continue;
     auto keys = binance::load_credentials(v.binance.api_key_env, v.binance.api_secret_env,
                                           v.binance.credentials_file);

@@ -74,6 +74,39 @@ TEST_CASE("mainnet refuses to trade unless live is set at both levels", "[config
   CHECK(ok.venues[0].binance.rest_url == "https://api.binance.com");
 }
 
+TEST_CASE("paper orders on a binance venue send nothing and are refused in live mode", "[config]") {
+  auto c = config_of(with_venue(R"({ "market": "spot", "symbols": ["BTCUSDT"] })"));
+  CHECK(c.venues[0].binance.orders == "venue");
+  CHECK(c.venues[0].binance.paper_latency == 10 * ns_per_ms);
+  CHECK(c.venues[0].binance.paper_jitter == 2 * ns_per_ms);
+  // Mainnet market data, paper fills: no live flag, no live mode needed.
+  auto p = config_of(with_venue(R"({ "market": "usdm", "network": "mainnet", "orders": "paper",
+                                     "paper_latency_ms": 25, "paper_jitter_ms": 0,
+                                     "symbols": ["BTCUSDT"] })"));
+  CHECK(p.venues[0].binance.orders == "paper");
+  CHECK(p.venues[0].binance.paper_latency == 25 * ns_per_ms);
+  CHECK(p.venues[0].binance.paper_jitter == 0);
+  CHECK(p.venues[0].binance.rest_url == "https://fapi.binance.com");
+  auto e = error_of(with_venue(R"({ "market": "spot", "network": "mainnet", "orders": "paper",
+                                    "live": true, "symbols": ["BTCUSDT"] })"));
+  CHECK(e.path == "venues[0].binance.live");
+  e = error_of(with_venue(R"({ "market": "spot", "network": "mainnet", "orders": "paper",
+                               "verify_tls": false, "symbols": ["BTCUSDT"] })"));
+  CHECK(e.path == "venues[0].binance.verify_tls");
+  e = error_of(with_venue(R"({ "market": "spot", "network": "mainnet", "orders": "paper",
+                               "symbols": ["BTCUSDT"] })",
+                          R"("mode": "live",)"));
+  CHECK(e.path == "venues[0].binance.orders");
+  CHECK(e.message == R"(expected "venue": the top-level mode is "live", got "paper")");
+  e = error_of(with_venue(R"({ "market": "spot", "orders": "simulated", "symbols": ["BTCUSDT"] })"));
+  CHECK(e.path == "venues[0].binance.orders");
+  e = error_of(with_venue(R"({ "market": "spot", "paper_latency_ms": -1, "symbols": ["BTCUSDT"] })"));
+  CHECK(e.path == "venues[0].binance.paper_latency_ms");
+  // The mainnet refusal names the paper way out.
+  e = error_of(with_venue(R"({ "market": "spot", "network": "mainnet", "symbols": ["BTCUSDT"] })"));
+  CHECK(e.message.find(R"("orders": "paper")") != std::string::npos);
+}
+
 TEST_CASE("strategies on a binance venue name one of its symbols", "[config]") {
   auto e = error_of(with_venue(R"({ "market": "spot", "symbols": ["BTCUSDT"] })", "",
                                R"([{ "symbol": "ETHUSDT" }])"));
@@ -106,7 +139,8 @@ TEST_CASE("binance venue settings are checked key by key", "[config]") {
 }
 
 TEST_CASE("the example binance configs load", "[config]") {
-  for (auto name : {"exchange-sim.json", "binance-testnet.json", "binance-mainnet.json"}) {
+  for (auto name : {"exchange-sim.json", "binance-testnet.json", "binance-mainnet.json",
+                    "binance-paper.json"}) {
     auto r = load_config_file(std::string{AGORA_SOURCE_DIR} + "/config/" + name);
     if (auto* e = std::get_if<config_error>(&r))
       FAIL(name << ": " << to_string(*e));

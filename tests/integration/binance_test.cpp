@@ -105,6 +105,79 @@ TEST_CASE("the service trades spot and USD-M end to end over TLS against exchang
   CHECK(t.events.rejected_of(gtx.cid)->reason == reject_reason::post_only_would_cross);
 }
 
+TEST_CASE("PAPER on Binance venues fills against their books and sends nothing, without keys") {
+  temp_dir xdir;
+  exchange_sim x{xdir.path()};
+  auto cfg = x.config();
+  // Both venues in paper: orders go to a paper entry, not to exchange-sim.
+  const std::string local = R"("network": "local",)";
+  const std::string paper = R"("network": "local", "orders": "paper", "paper_latency_ms": 2,)";
+  for (size_t at = 0; (at = cfg.find(local, at)) != std::string::npos; at += paper.size())
+    cfg.replace(at, local.size(), paper);
+  service_fixture f{cfg}; // no credentials at all
+  REQUIRE(f.wait_ready(20s));
+  CHECK_FALSE(f.lookup("venue:bn-spot/order-entry"));
+  REQUIRE(f.lookup("venue:bn-spot/paper-entry"));
+  REQUIRE(f.lookup("venue:bn-usdm/paper-entry"));
+  trader t{f};
+
+  // A market-able IOC fills as taker at or under its limit, from the book.
+  auto view = f.first_view("BTCUSDT", 10s, "bn-spot");
+  REQUIRE(view);
+  auto ioc = t.order("BTCUSDT", side::buy, time_in_force::ioc, shifted(view->asks.front().px, 1),
+                     qty_of("0.001"), "bn-spot");
+  t.submit(ioc);
+  REQUIRE(t.wait([&](const order_events& e) { return e.done(ioc.cid); }));
+  REQUIRE(t.events.last_fill_of(ioc.cid));
+  CHECK(t.events.filled_qty(ioc.cid) == qty_of("0.001"));
+  for (auto& fl : t.events.filled)
+    if (fl.cid == ioc.cid) {
+      CHECK(fl.fill_px <= ioc.px);
+      CHECK(fl.liq == liquidity::taker);
+      CHECK(fl.fee.is_positive());
+    }
+
+  // A post-only buy 5% under the bid rests, then is cancelled.
+  auto rest = t.order("BTCUSDT", side::buy, time_in_force::post_only,
+                      shifted(view->bids.front().px, -5), qty_of("0.001"), "bn-spot");
+  t.submit(rest);
+  REQUIRE(t.wait([&](const order_events& e) { return e.accepted_of(rest.cid) || e.done(rest.cid); }));
+  REQUIRE(t.events.accepted_of(rest.cid));
+  t.cancel(rest);
+  REQUIRE(t.wait([&](const order_events& e) { return e.done(rest.cid); }));
+  REQUIRE(t.events.canceled_of(rest.cid));
+
+  // A post-only buy through the ask is refused as it would be by the venue.
+  auto cross = t.order("BTCUSDT", side::buy, time_in_force::post_only,
+                       shifted(view->asks.front().px, 1), qty_of("0.001"), "bn-spot");
+  t.submit(cross);
+  REQUIRE(t.wait([&](const order_events& e) { return e.done(cross.cid); }));
+  REQUIRE(t.events.rejected_of(cross.cid));
+  CHECK(t.events.rejected_of(cross.cid)->reason == reject_reason::post_only_would_cross);
+
+  // USD-M: an IOC sell fills against the perpetual's bids.
+  auto perp = f.first_view("BTCUSDT", 10s, "bn-usdm");
+  REQUIRE(perp);
+  auto short_ioc = t.order("BTCUSDT", side::sell, time_in_force::ioc,
+                           shifted(perp->bids.front().px, -1), qty_of("0.002"), "bn-usdm");
+  t.submit(short_ioc);
+  REQUIRE(t.wait([&](const order_events& e) { return e.done(short_ioc.cid); }));
+  CHECK(t.events.filled_qty(short_ioc.cid) == qty_of("0.002"));
+
+  // A symbol the venue does not trade here is refused with the reason.
+  auto unknown = t.order("ETHUSDT", side::buy, time_in_force::ioc, price::from_units(5000),
+                         qty_of("0.01"), "bn-usdm");
+  t.submit(unknown);
+  REQUIRE(t.wait([&](const order_events& e) { return e.done(unknown.cid); }));
+  REQUIRE(t.events.rejected_of(unknown.cid));
+
+  // The paper entry counts what it did; exchange-sim saw no order.
+  auto node = f.node("venue:bn-spot/paper-entry");
+  REQUIRE(node);
+  CHECK(detail_u64(node->detail, "orders") == 3);
+  CHECK(detail_u64(node->detail, "fills") >= 1);
+}
+
 TEST_CASE("every market-data fault of exchange-sim is survived: feeds restart, books resync") {
   temp_dir xdir;
   exchange_sim x{xdir.path()};

@@ -291,7 +291,9 @@ public:
     for (auto& v : cfg_.venues) {
       auto venue = "venue:" + v.name.str();
       bool binance = v.kind == "binance";
-      for (auto child : {"", binance ? "/order-entry" : "/exchange", "/gateway", "/feed"})
+      auto entry = !binance ? "/exchange"
+                   : v.binance.orders == "paper" ? "/paper-entry" : "/order-entry";
+      for (auto child : {"", entry, "/gateway", "/feed"})
         expected.push_back(venue + child);
       for (auto& s : v.sim.symbols)
         expected.push_back(venue + "/book:" + s.symbol.str());
