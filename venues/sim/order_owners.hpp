@@ -3,11 +3,13 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <caf/actor.hpp>
 
 #include "messages/ids.hpp"
+#include "messages/journal.hpp"
 #include "messages/orders.hpp"
 #include "venues/sim/sim_market.hpp"
 
@@ -62,6 +64,50 @@ uint64_t deliver_reports(Self* self, const venue_id& venue, const symbol_id& sym
     }
   }
   return fills;
+}
+
+/// The orders of `owners` that `gateway` placed, as (symbol, client id).
+inline std::vector<std::pair<symbol_id, client_order_id>>
+orders_of(const order_owners& owners, const caf::actor& gateway) {
+  std::vector<std::pair<symbol_id, client_order_id>> out;
+  for (const auto& [cid, o] : owners)
+    if (o.gateway == gateway)
+      out.emplace_back(o.symbol, cid);
+  return out;
+}
+
+/// The open orders of a simulated venue, whose account does not outlive the
+/// service (`keeps_account` false).
+inline venue_state_report open_orders_report(const venue_id& venue, const order_owners& owners,
+                                             nanos now) {
+  venue_state_report r;
+  r.venue = venue;
+  r.keeps_account = false;
+  r.time = now;
+  for (const auto& [cid, o] : owners) {
+    venue_order v;
+    v.symbol = o.symbol;
+    v.cid = cid;
+    v.client_id = std::to_string(cid.value);
+    r.open_orders.push_back(std::move(v));
+  }
+  return r;
+}
+
+/// Recovery of an order a previous run left open: still resting here when
+/// only the gateway restarted (its events now go to `sender`), else gone
+/// with the venue's previous life and reported expired.
+template <class Self>
+void adopt_order_of(Self* self, const venue_id& venue, order_owners& owners, const adopt_order& a,
+                    const caf::actor& sender, nanos now) {
+  if (auto i = owners.find(a.order.cid); i != owners.end()) {
+    i->second.gateway = sender;
+    return;
+  }
+  if (sender)
+    self->send(sender, order_canceled{a.order.cid, a.oid, venue, a.order.symbol, a.order.sd,
+                                      a.cum_qty, cancel_reason::expired, a.order.strategy, now,
+                                      now});
 }
 
 } // namespace agora::sim

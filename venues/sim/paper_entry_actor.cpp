@@ -281,11 +281,7 @@ caf::behavior paper_impl(paper_actor* self, std::string path, paper_entry_params
       auto owner = caf::actor_cast<caf::actor>(self->current_sender());
       auto now = now_of(self);
       uint64_t n = 0;
-      std::vector<std::pair<symbol_id, client_order_id>> mine;
-      for (auto& [cid, o] : st.owners)
-        if (o.gateway == owner)
-          mine.emplace_back(o.symbol, cid);
-      for (auto& [symbol, cid] : mine) {
+      for (auto& [symbol, cid] : orders_of(st.owners, owner)) {
         auto* m = matcher_of(self, symbol);
         if (!m)
           continue;
@@ -301,32 +297,13 @@ caf::behavior paper_impl(paper_actor* self, std::string path, paper_entry_params
     [self](const adopt_order& a) {
       auto& st = self->state;
       ++st.processed;
-      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
-      if (auto i = st.owners.find(a.order.cid); i != st.owners.end()) {
-        i->second.gateway = sender; // only the gateway restarted
-        return;
-      }
-      auto now = now_of(self);
-      if (sender)
-        self->send(sender, order_canceled{a.order.cid, a.oid, st.params.venue, a.order.symbol,
-                                          a.order.sd, a.cum_qty, cancel_reason::expired,
-                                          a.order.strategy, now, now});
+      adopt_order_of(self, st.params.venue, st.owners, a,
+                     caf::actor_cast<caf::actor>(self->current_sender()), now_of(self));
     },
     [self](venue_atom) {
       auto& st = self->state;
       ++st.processed;
-      venue_state_report r;
-      r.venue = st.params.venue;
-      r.keeps_account = false;
-      r.time = now_of(self);
-      for (auto& [cid, o] : st.owners) {
-        venue_order v;
-        v.symbol = o.symbol;
-        v.cid = cid;
-        v.client_id = std::to_string(cid.value);
-        r.open_orders.push_back(std::move(v));
-      }
-      return r;
+      return open_orders_report(st.params.venue, st.owners, now_of(self));
     },
     [self](const cancel_orphan& c) {
       ++self->state.processed;

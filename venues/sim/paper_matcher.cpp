@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "venues/sim/exec_reports.hpp"
+
 namespace agora::sim {
 
 namespace {
@@ -40,51 +42,17 @@ std::optional<quantity> paper_matcher::shown_at(side sd, price px) const {
 
 exec_report paper_matcher::fill(resting& o, price px, quantity qty, liquidity liq,
                                 nanos now) {
-  o.cum += qty;
-  o.leaves -= qty;
-  exec_report r;
-  r.what = exec_report::kind::fill;
-  r.cid = o.order.cid;
-  r.oid = o.oid;
-  r.sd = o.order.sd;
-  r.tid = trade_id{next_trade_id_++};
-  r.px = px;
-  r.qty = qty;
-  r.cum_qty = o.cum;
-  r.leaves_qty = o.leaves;
-  r.fee = mul(mul(px, qty), liq == liquidity::maker ? spec_.maker_fee : spec_.taker_fee);
-  r.liq = liq;
-  r.venue_time = now;
-  return r;
+  return fill_report(o, trade_id{next_trade_id_++}, px, qty, liq, spec_, now);
 }
 
 exec_report paper_matcher::cancel_report(const resting& o, cancel_reason why,
                                          nanos now) const {
-  exec_report r;
-  r.what = exec_report::kind::canceled;
-  r.cid = o.order.cid;
-  r.oid = o.oid;
-  r.sd = o.order.sd;
-  r.px = o.order.px;
-  r.qty = o.order.qty;
-  r.cum_qty = o.cum;
-  r.why = why;
-  r.venue_time = now;
-  return r;
+  return sim::cancel_report(o, why, now);
 }
 
 exec_report paper_matcher::reject(const sim_order& o, reject_reason reason,
                                   std::string detail, nanos now) const {
-  exec_report r;
-  r.what = exec_report::kind::rejected;
-  r.cid = o.cid;
-  r.sd = o.sd;
-  r.reason = reason;
-  r.detail = std::move(detail);
-  r.px = o.px;
-  r.qty = o.qty;
-  r.venue_time = now;
-  return r;
+  return reject_report(o, reason, std::move(detail), now);
 }
 
 void paper_matcher::prune() {
