@@ -49,9 +49,6 @@
 // prune on every bar costs O(bars kept)).
 // Prints figures only; asserts nothing about time.
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -72,27 +69,25 @@
 
 #include "actors/book/book_actor.hpp"
 #include "actors/gateway/gateway_actor.hpp"
-#include "bench/bench_journal.hpp"
 #include "actors/journal/journal_actor.hpp"
 #include "actors/journal/journal_db.hpp"
 #include "actors/risk/risk_actor.hpp"
 #include "actors/service/service.hpp"
 #include "actors/strategy/mean_reversion_actor.hpp"
-#include "actors/supervision/directory.hpp"
+#include "bench/bench_endpoint.hpp"
+#include "bench/bench_run.hpp"
 #include "config/agora_config.hpp"
 #include "messages/type_ids.hpp"
 #include "venues/binance/codec.hpp"
 #include "venues/common/actor_support.hpp"
-#include "venues/common/logging.hpp"
 #include "venues/sim/exchange_actor.hpp"
 #include "venues/sim/feed_actor.hpp"
 #include "venues/sim/wire.hpp"
 
 using namespace agora;
+using namespace agora::bench;
 
 namespace {
-
-using steady = std::chrono::steady_clock;
 
 constexpr size_t warmup_events = 500;    // 1'000 before the journal runs
 constexpr size_t measured_events = 8'000; // 20'000 before the journal runs
@@ -193,12 +188,6 @@ struct endpoint_state {
   static inline const char* name = "bench_endpoint";
 };
 
-int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           steady::now().time_since_epoch())
-    .count();
-}
-
 using endpoint_actor = caf::stateful_actor<endpoint_state>;
 
 void send_next(endpoint_actor* self) {
@@ -229,7 +218,7 @@ void complete(endpoint_actor* self) {
 
 caf::behavior endpoint_impl(endpoint_actor* self, record_ptr rec) {
   self->state.rec = std::move(rec);
-  return {
+  return caf::message_handler{
     [self](caf::connect_atom) {
       self->state.feed = caf::actor_cast<caf::actor>(self->current_sender());
       return std::vector<instrument_spec>{bench_spec()};
@@ -262,13 +251,6 @@ caf::behavior endpoint_impl(endpoint_actor* self, record_ptr rec) {
         .then([self](actor_stats&) { complete(self); },
               [self](caf::error&) { complete(self); });
     },
-    [self](cancel_order& c) {
-      auto now = default_clock().now();
-      self->send(caf::actor_cast<caf::actor>(self->current_sender()),
-                 order_rejected{c.cid, c.venue, c.symbol,
-                                reject_reason::unknown_order, "bench endpoint",
-                                c.strategy, now, now});
-    },
     [self](expire_atom, uint64_t index) {
       auto& rec = *self->state.rec;
       if (index == rec.in_flight && rec.waiting.exchange(false)) {
@@ -279,26 +261,9 @@ caf::behavior endpoint_impl(endpoint_actor* self, record_ptr rec) {
         complete(self);
       }
     },
-    [](venue_atom) {
-      // The gateway's start-up reconciliation (journal on): nothing open,
-      // no account that outlives the run.
-      venue_state_report r;
-      r.venue = bench_venue;
-      r.keeps_account = false;
-      r.time = default_clock().now();
-      return r;
-    },
-    [self](stats_atom) {
-      return actor_stats{"running", own_mailbox_size(self), 0, "bench"};
-    },
-  };
+  }
+    .or_else(endpoint_common_handlers(self, bench_venue));
 }
-
-/// One scheduler setting to measure.
-struct setting {
-  const char* label;
-  config::scheduler_config sched;
-};
 
 /// The figures of one run.
 struct run_result {
@@ -321,36 +286,11 @@ struct run_result {
   std::string error;
 };
 
-int64_t percentile(const std::vector<int64_t>& sorted, double p) {
-  if (sorted.empty())
-    return 0;
-  auto i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
-  return sorted[std::min(i, sorted.size() - 1)];
-}
-
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
-         + static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-/// Sends `(register_atom, entry, 0)` to the directory, as a supervisor does.
-void register_entry(caf::scoped_actor& self, const caf::actor& dir,
-                    std::string name, std::string kind, std::string parent,
-                    const caf::actor& handle) {
-  self->send(dir, register_atom_v,
-             actor_entry{std::move(name), std::move(kind), std::move(parent),
-                         handle},
-             uint64_t{0});
-}
-
 /// The paper config's sim venue (3 symbols, 100 ms steps) with its books and
 /// strategies, in the same directory: the background load. Its gateway
 /// journals when `journal`.
-void spawn_background(caf::actor_system& sys, caf::scoped_actor& self,
-                      const caf::actor& dir, std::vector<caf::actor>& spawned,
-                      bool journal) {
+void spawn_background(bench_chain& chain, bool journal) {
+  auto& sys = chain.system();
   auto cfg = config::default_config();
   auto& vc = cfg.venues.at(0);
   const std::string vpath = venue_path(vc.name);
@@ -361,37 +301,32 @@ void spawn_background(caf::actor_system& sys, caf::scoped_actor& self,
   ep.jitter = vc.sim.jitter;
   for (auto& s : vc.sim.symbols)
     ep.symbols.push_back(to_listing(vc.name, s, vc.sim.step_interval));
-  auto ex = sim::spawn_exchange(sys, vpath + "/exchange", std::move(ep));
-  register_entry(self, dir, vpath + "/exchange", "exchange", vpath, ex);
-  spawned.push_back(ex);
+  chain.add_venue_child(vc.name, "exchange", "exchange",
+                        sim::spawn_exchange(sys, vpath + "/exchange", std::move(ep)));
   gateway_params gp;
   gp.venue = vc.name;
   gp.endpoint_path = vpath + "/exchange";
-  gp.directory = dir;
+  gp.directory = chain.directory();
   gp.orders_per_minute = cfg.gateway.orders_per_minute;
   gp.burst = static_cast<double>(cfg.gateway.burst);
   gp.journal = journal;
   gp.reconcile_interval = 3'600 * ns_per_s;
-  auto gw = spawn_gateway(sys, vpath + "/gateway", std::move(gp));
-  register_entry(self, dir, vpath + "/gateway", "gateway", vpath, gw);
-  spawned.push_back(gw);
+  chain.add_venue_child(vc.name, "gateway", "gateway",
+                        spawn_gateway(sys, vpath + "/gateway", std::move(gp)));
   sim::feed_params fp;
   fp.venue = vc.name;
   fp.exchange_path = vpath + "/exchange";
-  fp.directory = dir;
-  auto feed = sim::spawn_feed(sys, vpath + "/feed", std::move(fp));
-  register_entry(self, dir, vpath + "/feed", "feed", vpath, feed);
-  spawned.push_back(feed);
+  fp.directory = chain.directory();
+  chain.add_venue_child(vc.name, "feed", "feed",
+                        sim::spawn_feed(sys, vpath + "/feed", std::move(fp)));
   for (auto& s : vc.sim.symbols) {
     book_params bp;
     bp.venue = vc.name;
     bp.symbol = s.symbol;
     bp.feed_path = vpath + "/feed";
-    bp.directory = dir;
-    auto path = vpath + "/book:" + s.symbol.str();
-    auto book = spawn_book(sys, path, std::move(bp));
-    register_entry(self, dir, path, "book", vpath, book);
-    spawned.push_back(book);
+    bp.directory = chain.directory();
+    chain.add_venue_child(vc.name, book_name(s.symbol), "book",
+                          spawn_book(sys, book_path(vc.name, s.symbol), std::move(bp)));
   }
   for (auto& sc : cfg.strategies) {
     strategy_params sp;
@@ -400,29 +335,12 @@ void spawn_background(caf::actor_system& sys, caf::scoped_actor& self,
     sp.symbol = sc.symbol;
     sp.mode = sc.mode;
     sp.params = to_params(sc.mean_reversion);
-    sp.directory = dir;
+    sp.directory = chain.directory();
     sp.cid_base = next_cid_base(0);
     auto path = "strategies/" + sc.name;
     auto strat = spawn_mean_reversion(sys, path, std::move(sp));
-    register_entry(self, dir, path, "strategy", "strategies", strat);
-    spawned.push_back(strat);
+    chain.add(path, "strategy", "strategies", strat);
   }
-}
-
-/// Asks `who` for stats until `ok(stats)` or the deadline; false on timeout.
-template <class Pred>
-bool wait_for_stats(caf::scoped_actor& self, const caf::actor& who, Pred ok,
-                    std::chrono::seconds limit) {
-  auto deadline = steady::now() + limit;
-  while (steady::now() < deadline) {
-    bool good = false;
-    self->request(who, std::chrono::seconds(1), stats_atom_v)
-      .receive([&](actor_stats& s) { good = ok(s); }, [](caf::error&) {});
-    if (good)
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return false;
 }
 
 /// Sends every frame from this (non-worker) thread, one at a time, `pace`
@@ -447,193 +365,122 @@ run_result run_one(const setting& set, bool background, bool paced, bool journal
   res.journal = journal;
   const size_t warmup = paced ? paced_warmup : warmup_events;
   const size_t measured = paced ? paced_events : measured_events;
-  caf::actor_system_config cfg;
-  configure_actor_system(cfg, set.sched);
-  caf::actor_system sys{cfg};
-  std::vector<caf::actor> spawned;
-  {
-    caf::scoped_actor self{sys};
-    auto rec = std::make_shared<run_record>();
-    // Venue time runs ahead of the wall clock, one bar (1 ms) per frame, so
-    // the strategy's wall-clock timer never closes a bar of its own.
-    const nanos venue_start = (default_clock().now() / ns_per_ms + 1'000) * ns_per_ms;
-    rec->paced = paced;
-    rec->warmup = warmup;
-    rec->frames = make_frames(warmup + measured, venue_start);
-    rec->snapshot_text = sim::encode_snapshot(initial_book(venue_start));
-    rec->latencies_ns.reserve(measured);
+  bench_chain chain{set.sched};
+  auto& sys = chain.system();
+  auto& self = chain.self();
+  auto rec = std::make_shared<run_record>();
+  // Venue time runs ahead of the wall clock, one bar (1 ms) per frame, so
+  // the strategy's wall-clock timer never closes a bar of its own.
+  const nanos venue_start = (default_clock().now() / ns_per_ms + 1'000) * ns_per_ms;
+  rec->paced = paced;
+  rec->warmup = warmup;
+  rec->frames = make_frames(warmup + measured, venue_start);
+  rec->snapshot_text = sim::encode_snapshot(initial_book(venue_start));
+  rec->latencies_ns.reserve(measured);
 
-    auto dir = spawn_directory(sys, nullptr);
-    spawned.push_back(dir);
-    sys.registry().put(directory_name, caf::actor_cast<caf::strong_actor_ptr>(dir));
-    caf::actor jrnl;
-    if (journal) {
-      jrnl = spawn_bench_journal(sys, journal_path, &res.error);
-      if (!jrnl) {
-        sys.registry().erase(directory_name);
-        for (auto i = spawned.rbegin(); i != spawned.rend(); ++i)
-          self->send_exit(*i, caf::exit_reason::user_shutdown);
-        return res;
-      }
-      register_entry(self, dir, "journal", "journal", "agora", jrnl);
-      spawned.push_back(jrnl);
-    }
-    const std::string vpath = venue_path(bench_venue);
-    auto endpoint = sys.spawn(endpoint_impl, rec);
-    register_entry(self, dir, vpath + "/exchange", "exchange", vpath, endpoint);
-    spawned.push_back(endpoint);
+  if (!chain.start(journal, journal_path, &res.error))
+    return res;
+  const std::string vpath = venue_path(bench_venue);
+  auto endpoint = sys.spawn(endpoint_impl, rec);
+  chain.add_venue_child(bench_venue, "exchange", "exchange", endpoint);
+  auto rp = bench_risk_params({bench_venue});
+  if (background)
+    rp.venues.push_back(venue_id{"sim"});
+  chain.spawn_risk(std::move(rp));
+  auto gw = chain.spawn_gateway(bench_venue);
 
-    risk_params rp;
-    rp.limits = risk_limits{notional::from_units(1'000'000'000),
-                            notional::from_units(1'000'000'000),
-                            notional::from_units(1'000'000'000)};
-    rp.venues = {bench_venue};
-    if (background)
-      rp.venues.push_back(venue_id{"sim"});
-    rp.directory = dir;
-    rp.status_interval = 3'600 * ns_per_s;
-    auto risk = spawn_risk(sys, "risk", std::move(rp));
-    sys.registry().put(risk_name, caf::actor_cast<caf::strong_actor_ptr>(risk));
-    register_entry(self, dir, "risk", "risk", "agora", risk);
-    spawned.push_back(risk);
+  sim::feed_params fp;
+  fp.venue = bench_venue;
+  fp.exchange_path = vpath + "/exchange";
+  fp.directory = chain.directory();
+  fp.heartbeat_timeout = 600 * ns_per_s; // the bench drives frames itself
+  auto feed = sim::spawn_feed(sys, vpath + "/feed", std::move(fp));
+  chain.add_venue_child(bench_venue, "feed", "feed", feed);
 
-    gateway_params gp;
-    gp.venue = bench_venue;
-    gp.endpoint_path = vpath + "/exchange";
-    gp.directory = dir;
-    gp.orders_per_minute = 6e10; // never the limit here
-    gp.burst = 1e9;
-    gp.journal = journal;
-    gp.reconcile_interval = 3'600 * ns_per_s; // never inside a measurement
-    auto gw = spawn_gateway(sys, vpath + "/gateway", std::move(gp));
-    register_entry(self, dir, vpath + "/gateway", "gateway", vpath, gw);
-    spawned.push_back(gw);
+  book_params bp;
+  bp.venue = bench_venue;
+  bp.symbol = bench_symbol;
+  bp.feed_path = vpath + "/feed";
+  bp.directory = chain.directory();
+  auto book = spawn_book(sys, book_path(bench_venue, bench_symbol), std::move(bp));
+  chain.add_venue_child(bench_venue, book_name(bench_symbol), "book", book);
 
-    sim::feed_params fp;
-    fp.venue = bench_venue;
-    fp.exchange_path = vpath + "/exchange";
-    fp.directory = dir;
-    fp.heartbeat_timeout = 600 * ns_per_s; // the bench drives frames itself
-    auto feed = sim::spawn_feed(sys, vpath + "/feed", std::move(fp));
-    register_entry(self, dir, vpath + "/feed", "feed", vpath, feed);
-    spawned.push_back(feed);
+  strategy_params sp;
+  sp.name = spawned_strategy_name(bench_symbol);
+  sp.venue = bench_venue;
+  sp.symbol = bench_symbol;
+  sp.mode = run_mode::paper;
+  sp.params.window = 2;
+  sp.params.entry_z = 0.5;
+  sp.params.exit_z = 0.1;
+  sp.params.bar_interval = 1 * ns_per_ms; // the wire carries milliseconds
+  sp.params.order_notional = notional::from_units(100);
+  sp.params.allow_short = false;
+  sp.params.max_reprices = 0; // a crossing entry is given up at once: flat again
+  sp.directory = chain.directory();
+  sp.cid_base = next_cid_base(0);
+  const auto strat_path = "strategies/" + sp.name;
+  auto strat = spawn_mean_reversion(sys, strat_path, std::move(sp));
+  chain.add(strat_path, "strategy", "strategies", strat);
 
-    book_params bp;
-    bp.venue = bench_venue;
-    bp.symbol = bench_symbol;
-    bp.feed_path = vpath + "/feed";
-    bp.directory = dir;
-    const auto book_path = vpath + "/book:" + bench_symbol.str();
-    auto book = spawn_book(sys, book_path, std::move(bp));
-    register_entry(self, dir, book_path, "book", vpath, book);
-    spawned.push_back(book);
+  if (background)
+    spawn_background(chain, journal);
 
-    strategy_params sp;
-    sp.name = spawned_strategy_name(bench_symbol);
-    sp.venue = bench_venue;
-    sp.symbol = bench_symbol;
-    sp.mode = run_mode::paper;
-    sp.params.window = 2;
-    sp.params.entry_z = 0.5;
-    sp.params.exit_z = 0.1;
-    sp.params.bar_interval = 1 * ns_per_ms; // the wire carries milliseconds
-    sp.params.order_notional = notional::from_units(100);
-    sp.params.allow_short = false;
-    sp.params.max_reprices = 0; // a crossing entry is given up at once: flat again
-    sp.directory = dir;
-    sp.cid_base = next_cid_base(0);
-    const auto strat_path = "strategies/" + sp.name;
-    auto strat = spawn_mean_reversion(sys, strat_path, std::move(sp));
-    register_entry(self, dir, strat_path, "strategy", "strategies", strat);
-    spawned.push_back(strat);
-
-    if (background)
-      spawn_background(sys, self, dir, spawned, journal);
-
-    // Ready: the book is synced with the strategy subscribed, the strategy
-    // and the gateway answer (both answer only after their start-up awaits).
-    auto lim = std::chrono::seconds(10);
-    bool ready
-      = wait_for_stats(self, book,
-                       [](const actor_stats& s) {
-                         return s.state == "fresh"
-                                && s.detail.find("subscribers=1")
-                                     != std::string::npos;
-                       },
-                       lim)
-        && wait_for_stats(self, strat, [](const actor_stats&) { return true; }, lim)
-        && wait_for_stats(self, gw, [](const actor_stats&) { return true; }, lim);
-    if (!ready) {
-      res.error = "chain did not come up within 10 s";
+  // Ready: the book is synced with the strategy subscribed, the strategy
+  // and the gateway answer (both answer only after their start-up awaits).
+  auto lim = std::chrono::seconds(10);
+  bool ready
+    = wait_for_stats(self, book,
+                     [](const actor_stats& s) {
+                       return s.state == "fresh"
+                              && s.detail.find("subscribers=1")
+                                   != std::string::npos;
+                     },
+                     lim)
+      && wait_for_stats(self, strat, lim) && wait_for_stats(self, gw, lim);
+  if (!ready) {
+    res.error = "chain did not come up within 10 s";
+  } else {
+    if (paced)
+      drive_paced(self, *rec, feed, endpoint);
+    else
+      self->send(endpoint, generate_atom_v);
+    // Watchdog: an event with no order for `event_timeout` is given up.
+    watch_run([&] { return rec->done.load(); }, [&] { return rec->completed.load(); },
+              event_timeout, steady::now() + std::chrono::seconds(90), [&] {
+                self->send(endpoint, expire_atom_v,
+                           static_cast<uint64_t>(rec->in_flight.load()));
+                return true;
+              });
+    if (!rec->done) {
+      res.error = "run did not finish within 90 s";
     } else {
-      if (paced)
-        drive_paced(self, *rec, feed, endpoint);
-      else
-        self->send(endpoint, generate_atom_v);
-      // Watchdog: an event with no order for `event_timeout` is given up.
-      size_t last_completed = 0;
-      auto last_progress = steady::now();
-      auto deadline = steady::now() + std::chrono::seconds(90);
-      while (!rec->done && steady::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        size_t c = rec->completed;
-        if (c != last_completed) {
-          last_completed = c;
-          last_progress = steady::now();
-        } else if (steady::now() - last_progress > event_timeout) {
-          self->send(endpoint, expire_atom_v,
-                     static_cast<uint64_t>(rec->in_flight.load()));
-          last_progress = steady::now();
-        }
-      }
-      if (!rec->done) {
-        res.error = "run did not finish within 90 s";
-      } else {
-        // Idle CPU: half a second with nothing to do (background aside).
-        auto c0 = cpu_seconds();
-        auto w0 = steady::now();
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        auto c1 = cpu_seconds();
-        auto w1 = steady::now();
-        res.idle_cpu_pct
-          = 100.0 * (c1 - c0)
-            / std::chrono::duration<double>(w1 - w0).count();
-        auto lat = rec->latencies_ns;
-        std::sort(lat.begin(), lat.end());
-        res.frames = measured;
-        res.orders = rec->orders;
-        res.timeouts = rec->timeouts;
-        res.warmup_timeouts = rec->warmup_timeouts;
-        res.late = rec->late_orders;
-        res.p50 = percentile(lat, 0.50);
-        res.p90 = percentile(lat, 0.90);
-        res.p99 = percentile(lat, 0.99);
-        res.p999 = percentile(lat, 0.999);
-        res.max = lat.empty() ? 0 : lat.back();
-        double sum = 0;
-        for (auto x : lat)
-          sum += static_cast<double>(x);
-        res.mean_us = lat.empty() ? 0 : sum / static_cast<double>(lat.size()) / 1e3;
-        res.events_per_s
-          = static_cast<double>(measured)
-            / std::chrono::duration<double>(rec->measure_end - rec->measure_start)
-                .count();
-        res.ok = true;
-      }
+      // Idle CPU: nothing to do (background aside).
+      res.idle_cpu_pct = idle_cpu_pct();
+      auto lat = rec->latencies_ns;
+      std::sort(lat.begin(), lat.end());
+      res.frames = measured;
+      res.orders = rec->orders;
+      res.timeouts = rec->timeouts;
+      res.warmup_timeouts = rec->warmup_timeouts;
+      res.late = rec->late_orders;
+      res.p50 = percentile(lat, 0.50);
+      res.p90 = percentile(lat, 0.90);
+      res.p99 = percentile(lat, 0.99);
+      res.p999 = percentile(lat, 0.999);
+      res.max = lat.empty() ? 0 : lat.back();
+      double sum = 0;
+      for (auto x : lat)
+        sum += static_cast<double>(x);
+      res.mean_us = lat.empty() ? 0 : sum / static_cast<double>(lat.size()) / 1e3;
+      res.events_per_s
+        = static_cast<double>(measured)
+          / std::chrono::duration<double>(rec->measure_end - rec->measure_start)
+              .count();
+      res.ok = true;
     }
-    if (jrnl) {
-      self->request(jrnl, std::chrono::seconds(5), stats_atom_v)
-        .receive([&](actor_stats& s) { res.journal_detail = s.detail; },
-                 [](caf::error&) {});
-      // The detached journal must leave the registry before the system
-      // shuts down.
-      sys.registry().erase(journal_name);
-    }
-    sys.registry().erase(risk_name);
-    sys.registry().erase(directory_name);
-    for (auto i = spawned.rbegin(); i != spawned.rend(); ++i)
-      self->send_exit(*i, caf::exit_reason::user_shutdown);
   }
+  res.journal_detail = chain.stop();
   return res;
 }
 
@@ -661,10 +508,6 @@ void drive_paced(caf::scoped_actor& self, run_record& rec,
   rec.done = true;
 }
 
-double us(int64_t ns) {
-  return static_cast<double>(ns) / 1e3;
-}
-
 const run_result* best_by_p99(const std::vector<run_result>& rs, bool paced,
                               bool background, bool allow_spin, bool journal) {
   const run_result* best = nullptr;
@@ -683,24 +526,9 @@ const run_result* best_by_p99(const std::vector<run_result>& rs, bool paced,
 } // namespace
 
 int main() {
-  std::string err;
-  if (!setup_logging("warn", "", &err)) {
-    std::fprintf(stderr, "pipeline_latency: %s\n", err.c_str());
+  if (!setup_bench_logging("pipeline_latency"))
     return 1;
-  }
-  std::vector<setting> settings;
-  {
-    setting s{"sharing x1 (Agora default)", {}};
-    s.sched.policy = "sharing";
-    s.sched.max_threads = 1;
-    settings.push_back(s);
-  }
-  {
-    setting s{"stealing x2", {}};
-    s.sched.policy = "stealing";
-    s.sched.max_threads = 2;
-    settings.push_back(s);
-  }
+  auto settings = default_settings();
   {
     setting s{"stealing x1 busy-poll", {}};
     s.sched.policy = "stealing";
@@ -738,14 +566,10 @@ int main() {
                   / static_cast<double>(frames.size()),
                 frames.front().size(), ok, frames.size());
   }
-  std::string tmpl = (std::filesystem::temp_directory_path() / "agora-pl-XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) {
-    std::fprintf(stderr, "pipeline_latency: cannot create a temporary directory\n");
+  journal_dir journals{"pipeline_latency", "agora-pl-"};
+  if (!journals.ok())
     return 1;
-  }
-  const std::string tmp_dir = tmpl;
   std::vector<run_result> results;
-  int run_no = 0;
   for (int round = 1; round <= rounds; ++round)
     for (bool paced : {false, true})
       for (bool bg : {false, true})
@@ -754,14 +578,11 @@ int main() {
             std::fprintf(stderr, "round %d: %s %s%s%s ...\n", round,
                          paced ? "paced" : "closed", s.label,
                          bg ? " + background" : "", journal ? " + journal" : "");
-            const auto path = tmp_dir + "/journal-" + std::to_string(++run_no) + ".db";
+            const auto path = journals.next_path();
             results.push_back(run_one(s, bg, paced, journal, path));
             results.back().round = round;
-            std::error_code ec;
-            for (auto f : {path, path + "-wal", path + "-shm"})
-              std::filesystem::remove(f, ec);
+            journal_dir::remove(path);
           }
-  std::filesystem::remove_all(tmp_dir);
   auto mode_of = [](bool paced) { return paced ? "paced" : "closed"; };
   auto journal_of = [](bool j) { return j ? "normal" : "off"; };
   std::printf("\n  every run:\n  %-6s %-28s %-2s %-4s %-7s %8s %8s %8s %8s %9s %8s "
@@ -816,13 +637,7 @@ int main() {
               rs.push_back(&r);
           if (rs.empty())
             continue;
-          auto mid = [&](auto field) {
-            std::vector<double> v;
-            for (auto* r : rs)
-              v.push_back(field(*r));
-            std::sort(v.begin(), v.end());
-            return v[v.size() / 2];
-          };
+          auto mid = [&](auto field) { return median_of(rs, field); };
           run_result m;
           m.label = s.label;
           m.background = bg;

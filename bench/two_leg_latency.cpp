@@ -47,9 +47,6 @@
 // gateway, so no leg is denied as "no gateway" (that would be leg risk).
 // Prints figures only; asserts nothing about time.
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -77,18 +74,15 @@
 #include "actors/service/service.hpp"
 #include "actors/strategy/mean_reversion_actor.hpp"
 #include "actors/strategy/two_leg_coordinator.hpp"
-#include "actors/supervision/directory.hpp"
-#include "bench/bench_journal.hpp"
-#include "config/agora_config.hpp"
+#include "bench/bench_endpoint.hpp"
+#include "bench/bench_run.hpp"
 #include "messages/type_ids.hpp"
 #include "venues/common/actor_support.hpp"
-#include "venues/common/logging.hpp"
 
 using namespace agora;
+using namespace agora::bench;
 
 namespace {
-
-using steady = std::chrono::steady_clock;
 
 constexpr size_t warmup_trades = 300;
 constexpr size_t measured_trades = 5'000;
@@ -122,12 +116,6 @@ instrument_spec make_spec(const symbol_id& symbol, bool perpetual) {
 
 std::vector<instrument_spec> bench_specs() {
   return {make_spec(spot_symbol, false), make_spec(perp_symbol, true)};
-}
-
-int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           steady::now().time_since_epoch())
-    .count();
 }
 
 /// What one run measured. The strategy actor writes intents and results,
@@ -187,7 +175,8 @@ void record_arrival(run_record& rec, client_order_id cid, int64_t arrived) {
 
 caf::behavior endpoint_impl(endpoint_actor* self, record_ptr rec) {
   self->state.rec = std::move(rec);
-  return {
+  // Every order fills at once: nothing is left to cancel.
+  return caf::message_handler{
     [](spec_atom) { return bench_specs(); },
     [self](submit_order& o) {
       const auto arrived = steady_ns();
@@ -205,26 +194,8 @@ caf::behavior endpoint_impl(endpoint_actor* self, record_ptr rec) {
                                   trade_id{++st.next_tid}, px, o.qty, o.qty, quantity{},
                                   fee, liquidity::taker, o.strategy, now, now});
     },
-    [self](cancel_order& c) {
-      // Every order filled at once: nothing is left to cancel.
-      auto now = default_clock().now();
-      self->send(caf::actor_cast<caf::actor>(self->current_sender()),
-                 order_rejected{c.cid, c.venue, c.symbol, reject_reason::unknown_order,
-                                "bench endpoint", c.strategy, now, now});
-    },
-    [](venue_atom) {
-      // The gateway's start-up reconciliation (journal on): nothing open,
-      // no account that outlives the run.
-      venue_state_report r;
-      r.venue = bench_venue;
-      r.keeps_account = false;
-      r.time = default_clock().now();
-      return r;
-    },
-    [self](stats_atom) {
-      return actor_stats{"running", own_mailbox_size(self), 0, "bench"};
-    },
-  };
+  }
+    .or_else(endpoint_common_handlers(self, bench_venue));
 }
 
 // -- the strategy -------------------------------------------------------------------
@@ -331,12 +302,6 @@ caf::behavior strategy_impl(strategy_actor* self, record_ptr rec, caf::actor dir
 
 // -- one run --------------------------------------------------------------------------
 
-/// One scheduler setting to measure.
-struct setting {
-  const char* label;
-  config::scheduler_config sched;
-};
-
 /// The figures of one run (nanoseconds).
 struct run_result {
   std::string label;
@@ -360,43 +325,6 @@ struct run_result {
   bool ok = false;
   std::string error;
 };
-
-int64_t percentile(const std::vector<int64_t>& sorted, double p) {
-  if (sorted.empty())
-    return 0;
-  auto i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
-  return sorted[std::min(i, sorted.size() - 1)];
-}
-
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
-         + static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-/// Sends `(register_atom, entry, 0)` to the directory, as a supervisor does.
-void register_entry(caf::scoped_actor& self, const caf::actor& dir, std::string name,
-                    std::string kind, std::string parent, const caf::actor& handle) {
-  self->send(dir, register_atom_v,
-             actor_entry{std::move(name), std::move(kind), std::move(parent), handle},
-             uint64_t{0});
-}
-
-/// Asks `who` for stats until it answers or the deadline; false on timeout.
-bool wait_for_stats(caf::scoped_actor& self, const caf::actor& who,
-                    std::chrono::seconds limit) {
-  auto deadline = steady::now() + limit;
-  while (steady::now() < deadline) {
-    bool good = false;
-    self->request(who, std::chrono::seconds(1), stats_atom_v)
-      .receive([&](actor_stats&) { good = true; }, [](caf::error&) {});
-    if (good)
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return false;
-}
 
 /// Sends an order too small for the lot through risk until the gateway
 /// (not risk, for want of a gateway) rejects it: risk routes to the
@@ -463,163 +391,76 @@ run_result run_one(const setting& set, bool journal, const std::string& journal_
   run_result res;
   res.label = set.label;
   res.journal = journal;
-  caf::actor_system_config cfg;
-  configure_actor_system(cfg, set.sched);
-  caf::actor_system sys{cfg};
-  std::vector<caf::actor> spawned;
-  {
-    caf::scoped_actor self{sys};
-    auto rec = std::make_shared<run_record>();
-    rec->warmup = warmup_trades;
-    rec->total = warmup_trades + measured_trades;
-    rec->cid_base = next_cid_base(0);
-    rec->intent_ns.assign(rec->total, 0);
-    rec->arrival_ns.assign(rec->total, {0, 0});
-    rec->result_ns.assign(rec->total, 0);
+  bench_chain chain{set.sched};
+  auto& sys = chain.system();
+  auto& self = chain.self();
+  auto rec = std::make_shared<run_record>();
+  rec->warmup = warmup_trades;
+  rec->total = warmup_trades + measured_trades;
+  rec->cid_base = next_cid_base(0);
+  rec->intent_ns.assign(rec->total, 0);
+  rec->arrival_ns.assign(rec->total, {0, 0});
+  rec->result_ns.assign(rec->total, 0);
 
-    auto dir = spawn_directory(sys, nullptr);
-    spawned.push_back(dir);
-    sys.registry().put(directory_name, caf::actor_cast<caf::strong_actor_ptr>(dir));
-    caf::actor jrnl;
-    if (journal) {
-      jrnl = spawn_bench_journal(sys, journal_path, &res.error);
-      if (!jrnl) {
-        sys.registry().erase(directory_name);
-        for (auto i = spawned.rbegin(); i != spawned.rend(); ++i)
-          self->send_exit(*i, caf::exit_reason::user_shutdown);
-        return res;
-      }
-      register_entry(self, dir, "journal", "journal", "agora", jrnl);
-      spawned.push_back(jrnl);
-    }
-    const std::string vpath = venue_path(bench_venue);
-    auto endpoint = sys.spawn(endpoint_impl, rec);
-    register_entry(self, dir, vpath + "/exchange", "exchange", vpath, endpoint);
-    spawned.push_back(endpoint);
+  if (!chain.start(journal, journal_path, &res.error))
+    return res;
+  chain.add_venue_child(bench_venue, "exchange", "exchange", sys.spawn(endpoint_impl, rec));
+  auto rp = bench_risk_params({bench_venue});
+  // Every trade pays two taker fees (0.08): the breakers must not trip on
+  // the bench's thousands of trades.
+  rp.book.breakers.equity = notional::from_units(1'000'000'000);
+  auto risk = chain.spawn_risk(std::move(rp));
+  auto gw = chain.spawn_gateway(bench_venue);
 
-    risk_params rp;
-    rp.limits = risk_limits{notional::from_units(1'000'000'000),
-                            notional::from_units(1'000'000'000),
-                            notional::from_units(1'000'000'000)};
-    rp.venues = {bench_venue};
-    rp.directory = dir;
-    rp.status_interval = 3'600 * ns_per_s;
-    // Every trade pays two taker fees (0.08): the breakers must not trip on
-    // the bench's thousands of trades.
-    rp.book.breakers.equity = notional::from_units(1'000'000'000);
-    auto risk = spawn_risk(sys, "risk", std::move(rp));
-    sys.registry().put(risk_name, caf::actor_cast<caf::strong_actor_ptr>(risk));
-    register_entry(self, dir, "risk", "risk", "agora", risk);
-    spawned.push_back(risk);
+  auto strat = sys.spawn(strategy_impl, rec, chain.directory(), gw);
+  chain.add(strategy_path, "strategy", "strategies", strat);
 
-    gateway_params gp;
-    gp.venue = bench_venue;
-    gp.endpoint_path = vpath + "/exchange";
-    gp.directory = dir;
-    gp.orders_per_minute = 6e10; // never the limit here
-    gp.burst = 1e9;
-    gp.journal = journal;
-    gp.reconcile_interval = 3'600 * ns_per_s; // never inside a measurement
-    auto gw = spawn_gateway(sys, vpath + "/gateway", std::move(gp));
-    register_entry(self, dir, vpath + "/gateway", "gateway", vpath, gw);
-    spawned.push_back(gw);
-
-    auto strat = sys.spawn(strategy_impl, rec, dir, gw);
-    register_entry(self, dir, strategy_path, "strategy", "strategies", strat);
-    spawned.push_back(strat);
-
-    // Ready: the gateway answers (only after its start-up awaits), risk
-    // routes to it, the strategy answers (so it is in the directory).
-    auto lim = std::chrono::seconds(10);
-    bool ready = wait_for_stats(self, gw, lim)
-                 && wait_for_route(self, risk, rec->cid_base, lim)
-                 && wait_for_stats(self, strat, lim);
-    if (!ready) {
-      res.error = "chain did not come up within 10 s";
+  // Ready: the gateway answers (only after its start-up awaits), risk
+  // routes to it, the strategy answers (so it is in the directory).
+  auto lim = std::chrono::seconds(10);
+  bool ready = wait_for_stats(self, gw, lim)
+               && wait_for_route(self, risk, rec->cid_base, lim)
+               && wait_for_stats(self, strat, lim);
+  if (!ready) {
+    res.error = "chain did not come up within 10 s";
+  } else {
+    self->send(strat, generate_atom_v);
+    // Watchdog: no result for `trade_timeout` stops the run.
+    watch_run([&] { return rec->done.load(); }, [&] { return rec->completed.load(); },
+              trade_timeout, steady::time_point::max(), [&] {
+                rec->stop = true;
+                return false;
+              });
+    if (!rec->done) {
+      res.error = "trade " + std::to_string(rec->completed.load() + 1)
+                  + " got no result within 2 s";
     } else {
-      self->send(strat, generate_atom_v);
-      // Watchdog: no result for `trade_timeout` stops the run.
-      size_t last_completed = 0;
-      auto last_progress = steady::now();
-      while (!rec->done) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        size_t c = rec->completed;
-        if (c != last_completed) {
-          last_completed = c;
-          last_progress = steady::now();
-        } else if (steady::now() - last_progress > trade_timeout) {
-          rec->stop = true;
-          break;
-        }
-      }
-      if (!rec->done) {
-        res.error = "trade " + std::to_string(rec->completed.load() + 1)
-                    + " got no result within 2 s";
-      } else {
-        // Idle CPU: half a second with nothing to do.
-        auto c0 = cpu_seconds();
-        auto w0 = steady::now();
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        auto c1 = cpu_seconds();
-        auto w1 = steady::now();
-        res.idle_cpu_pct
-          = 100.0 * (c1 - c0) / std::chrono::duration<double>(w1 - w0).count();
-        summarize(*rec, res);
-        res.trades_per_s
-          = static_cast<double>(measured_trades)
-            / std::chrono::duration<double>(rec->measure_end - rec->measure_start).count();
-        res.ok = true;
-      }
-      res.filled = rec->filled;
-      res.not_filled = rec->not_filled;
-      res.stray_orders = rec->stray_orders;
-      res.stray_results = rec->stray_results;
-      res.abnormal_exits = rec->abnormal_exits;
-      res.state_changes = rec->state_changes;
-      std::lock_guard<std::mutex> guard{rec->note_mx};
-      res.first_note = rec->first_note;
+      res.idle_cpu_pct = idle_cpu_pct();
+      summarize(*rec, res);
+      res.trades_per_s
+        = static_cast<double>(measured_trades)
+          / std::chrono::duration<double>(rec->measure_end - rec->measure_start).count();
+      res.ok = true;
     }
-    if (jrnl) {
-      self->request(jrnl, std::chrono::seconds(5), stats_atom_v)
-        .receive([&](actor_stats& s) { res.journal_detail = s.detail; },
-                 [](caf::error&) {});
-      // The detached journal must leave the registry before the system
-      // shuts down.
-      sys.registry().erase(journal_name);
-    }
-    sys.registry().erase(risk_name);
-    sys.registry().erase(directory_name);
-    for (auto i = spawned.rbegin(); i != spawned.rend(); ++i)
-      self->send_exit(*i, caf::exit_reason::user_shutdown);
+    res.filled = rec->filled;
+    res.not_filled = rec->not_filled;
+    res.stray_orders = rec->stray_orders;
+    res.stray_results = rec->stray_results;
+    res.abnormal_exits = rec->abnormal_exits;
+    res.state_changes = rec->state_changes;
+    std::lock_guard<std::mutex> guard{rec->note_mx};
+    res.first_note = rec->first_note;
   }
+  res.journal_detail = chain.stop();
   return res;
-}
-
-double us(int64_t ns) {
-  return static_cast<double>(ns) / 1e3;
 }
 
 } // namespace
 
 int main() {
-  std::string err;
-  if (!setup_logging("warn", "", &err)) {
-    std::fprintf(stderr, "two_leg_latency: %s\n", err.c_str());
+  if (!setup_bench_logging("two_leg_latency"))
     return 1;
-  }
-  std::vector<setting> settings;
-  {
-    setting s{"sharing x1 (Agora default)", {}};
-    s.sched.policy = "sharing";
-    s.sched.max_threads = 1;
-    settings.push_back(s);
-  }
-  {
-    setting s{"stealing x2", {}};
-    s.sched.policy = "stealing";
-    s.sched.max_threads = 2;
-    settings.push_back(s);
-  }
+  const auto settings = default_settings();
   std::printf(
     "two_leg_latency: strategy intent -> spawn_two_leg_coordinator (spot buy + perp sell, "
     "both IOC) -> coordinator -> risk -> gateway -> both legs at the endpoint\n"
@@ -635,27 +476,20 @@ int main() {
     "setting, each with the journal off and on (sync=normal), interleaved; hardware "
     "threads: %u\n",
     warmup_trades, measured_trades, rounds, std::thread::hardware_concurrency());
-  std::string tmpl = (std::filesystem::temp_directory_path() / "agora-2l-XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) {
-    std::fprintf(stderr, "two_leg_latency: cannot create a temporary directory\n");
+  journal_dir journals{"two_leg_latency", "agora-2l-"};
+  if (!journals.ok())
     return 1;
-  }
-  const std::string tmp_dir = tmpl;
   std::vector<run_result> results;
-  int run_no = 0;
   for (int round = 1; round <= rounds; ++round)
     for (auto& s : settings)
       for (bool journal : {false, true}) {
         std::fprintf(stderr, "round %d: %s%s ...\n", round, s.label,
                      journal ? " + journal" : "");
-        const auto path = tmp_dir + "/journal-" + std::to_string(++run_no) + ".db";
+        const auto path = journals.next_path();
         results.push_back(run_one(s, journal, path));
         results.back().round = round;
-        std::error_code ec;
-        for (auto f : {path, path + "-wal", path + "-shm"})
-          std::filesystem::remove(f, ec);
+        journal_dir::remove(path);
       }
-  std::filesystem::remove_all(tmp_dir);
   auto journal_of = [](bool j) { return j ? "normal" : "off"; };
   std::printf("\n  every run (us; both = intent -> both legs at the endpoint):\n"
               "  %-28s %-2s %-7s %8s %8s %8s %8s %9s %9s %8s %8s %9s %9s %9s %8s\n",
@@ -704,16 +538,9 @@ int main() {
           rs.push_back(&r);
       if (rs.empty())
         continue;
-      auto mid = [&](auto field) {
-        std::vector<double> v;
-        for (auto* r : rs)
-          v.push_back(field(*r));
-        std::sort(v.begin(), v.end());
-        return v[v.size() / 2];
-      };
       auto mid_ns = [&](int64_t run_result::*f) {
         return static_cast<int64_t>(
-          mid([f](const run_result& r) { return static_cast<double>(r.*f); }));
+          median_of(rs, [f](const run_result& r) { return static_cast<double>(r.*f); }));
       };
       int64_t max = 0;
       for (auto* r : rs)
@@ -726,7 +553,7 @@ int main() {
                   us(mid_ns(&run_result::first_p50)), us(mid_ns(&run_result::skew_p50)),
                   us(mid_ns(&run_result::skew_p99)), us(mid_ns(&run_result::result_p50)),
                   us(mid_ns(&run_result::result_p99)),
-                  mid([](const run_result& r) { return r.trades_per_s; }));
+                  median_of(rs, [](const run_result& r) { return r.trades_per_s; }));
     }
   std::printf(
     "\n  median with an even number of rounds: the upper of the middle two.\n"

@@ -5,6 +5,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/strategy/journal_restore.hpp"
 #include "actors/strategy/two_leg_coordinator.hpp"
 #include "messages/type_ids.hpp"
 #include "venues/common/actor_support.hpp"
@@ -136,55 +137,26 @@ void subscribe_book(basis_actor* self, leg_link& leg, const caf::actor& book) {
   }
 }
 
+/// Logs both legs' positions rebuilt from the journal; a position that is
+/// not hedged (the core stays HALTED) is a critical alert.
+void report_restored(basis_actor* self, const std::vector<order_filled>& fills) {
+  auto& st = self->state;
+  st.log->info("strategy_position_restored strategy={} fills={} spot={} perp={} state={}",
+               st.params.name, fills.size(), st.core->spot_position(),
+               st.core->perp_position(), st.core->state_name());
+  if (st.core->state_name() == "halted")
+    raise_alert(self, alert_level::critical, st.path,
+                "restored an unhedged basis position: spot "
+                  + st.core->spot_position().to_string() + ", perp "
+                  + st.core->perp_position().to_string(),
+                now_of(self));
+}
+
 /// Like the mean-reversion strategy: the first ACTIVE rebuilds both legs'
 /// positions from this strategy's journaled fills; until then the core
 /// stays HALTED.
 void set_trading(basis_actor* self, trading_state s) {
-  auto& st = self->state;
-  st.trading = s;
-  if (!st.core)
-    return;
-  if (s == trading_state::active && !st.restored) {
-    auto journal = well_known(self->system(), journal_name);
-    if (!journal) {
-      st.restored = true;
-    } else {
-      if (st.restoring)
-        return;
-      st.restoring = true;
-      if (st.core->trading() != trading_state::halted)
-        execute(self, st.core->set_trading_state(trading_state::halted, now_of(self)));
-      self->request(journal, std::chrono::seconds(10), fills_atom_v, st.params.name)
-        .then(
-          [self](std::vector<order_filled>& fills) {
-            auto& st = self->state;
-            st.restoring = false;
-            st.restored = true;
-            if (!st.core)
-              return;
-            st.core->restore_position(fills);
-            st.log->info("strategy_position_restored strategy={} fills={} spot={} "
-                         "perp={} state={}",
-                         st.params.name, fills.size(), st.core->spot_position(),
-                         st.core->perp_position(), st.core->state_name());
-            if (st.core->state_name() == "halted")
-              raise_alert(self, alert_level::critical, st.path,
-                          "restored an unhedged basis position: spot "
-                            + st.core->spot_position().to_string() + ", perp "
-                            + st.core->perp_position().to_string(),
-                          now_of(self));
-            execute(self, st.core->set_trading_state(st.trading, now_of(self)));
-          },
-          [self](caf::error& err) {
-            self->state.restoring = false;
-            self->state.log->error("strategy_restore_failed strategy={} error=\"{}\"",
-                                   self->state.params.name,
-                                   self->system().render(err));
-          });
-      return;
-    }
-  }
-  execute(self, st.core->set_trading_state(s, now_of(self)));
+  set_trading_after_restore(self, s, execute, now_of, report_restored);
 }
 
 void maybe_build_core(basis_actor* self) {

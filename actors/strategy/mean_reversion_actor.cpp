@@ -6,6 +6,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/strategy/journal_restore.hpp"
 #include "messages/type_ids.hpp"
 #include "venues/common/actor_support.hpp"
 
@@ -102,52 +103,17 @@ void subscribe_book(strategy_actor* self, const caf::actor& book) {
     st.core->on_stale();
 }
 
-/// Records the trading state and hands it to the core if it exists. The
-/// first ACTIVE first rebuilds the position from the journal: until that
-/// answer is in, the core keeps its previous state (nothing is decided on a
-/// position not known yet), while the actor goes on answering.
-void set_trading(strategy_actor* self, trading_state s) {
+/// Logs the position rebuilt from the journal.
+void log_restored(strategy_actor* self, const std::vector<order_filled>& fills) {
   auto& st = self->state;
-  st.trading = s;
-  if (!st.core)
-    return;
-  if (s == trading_state::active && !st.restored) {
-    auto journal = well_known(self->system(), journal_name);
-    if (!journal) {
-      st.restored = true; // no journal in this service: nothing to restore
-    } else {
-      if (st.restoring)
-        return;
-      st.restoring = true;
-      if (st.core->trading() != trading_state::halted) // e.g. spawned while ACTIVE
-        execute(self, st.core->set_trading_state(trading_state::halted, now_of(self)));
-      self->request(journal, std::chrono::seconds(10), fills_atom_v, st.params.name)
-        .then(
-          [self](std::vector<order_filled>& fills) {
-            auto& st = self->state;
-            st.restoring = false;
-            st.restored = true;
-            if (!st.core)
-              return;
-            st.core->restore_position(fills);
-            st.log->info("strategy_position_restored strategy={} fills={} pos={} "
-                         "entry_px={}",
-                         st.params.name, fills.size(), st.core->position(),
-                         st.core->entry_price());
-            execute(self, st.core->set_trading_state(st.trading, now_of(self)));
-          },
-          [self](caf::error& err) {
-            // Trading on an unknown position is worse than not trading:
-            // stay where we are and try again on the next state change.
-            self->state.restoring = false;
-            self->state.log->error("strategy_restore_failed strategy={} error=\"{}\"",
-                                   self->state.params.name,
-                                   self->system().render(err));
-          });
-      return;
-    }
-  }
-  execute(self, st.core->set_trading_state(s, now_of(self)));
+  st.log->info("strategy_position_restored strategy={} fills={} pos={} entry_px={}",
+               st.params.name, fills.size(), st.core->position(), st.core->entry_price());
+}
+
+/// Records the trading state and hands it to the core if it exists; the
+/// first ACTIVE first rebuilds the position from the journal.
+void set_trading(strategy_actor* self, trading_state s) {
+  set_trading_after_restore(self, s, execute, now_of, log_restored);
 }
 
 /// Warms the z-score window up from the bars the journal kept.

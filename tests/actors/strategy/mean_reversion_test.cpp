@@ -6,104 +6,16 @@
 #include <vector>
 
 #include "actors/strategy/mean_reversion.hpp"
+#include "tests/actors/strategy/strategy_test_support.hpp"
 
 using namespace agora;
+using namespace agora::strategy_test;
 
 namespace {
 
-constexpr nanos minute = 60 * ns_per_s;
 constexpr nanos hour = 60 * minute;
 /// 2023-11-14 00:00:00 UTC.
 constexpr nanos day0 = 1'699'920'000 * ns_per_s;
-constexpr uint64_t cid_base = 1000;
-
-/// The client id of `member` of `family`: cid_base + (family << 8) + member.
-constexpr uint64_t cid(uint64_t family, uint64_t member = 0) {
-  return cid_base + (family << 8) + member;
-}
-
-price px(const char* text) {
-  return *price::parse(text);
-}
-
-quantity qty(const char* text) {
-  return *quantity::parse(text);
-}
-
-instrument_spec test_spec() {
-  instrument_spec s;
-  s.venue = venue_id{"sim"};
-  s.symbol = symbol_id{"BTCUSDT"};
-  s.tick = px("0.01");
-  s.lot = qty("0.001");
-  s.min_notional = notional::from_units(5);
-  return s;
-}
-
-/// Defaults, but a 5-bar window so z-scores can be worked out by hand.
-mean_reversion_params test_params() {
-  mean_reversion_params p;
-  p.window = 5;
-  return p;
-}
-
-/// A book whose mid is `mid`, best bid mid - 0.01, best ask mid + 0.01.
-book_view make_view(const char* mid, double rho, nanos t) {
-  book_view v;
-  v.venue = venue_id{"sim"};
-  v.symbol = symbol_id{"BTCUSDT"};
-  v.mid = px(mid);
-  v.bids = {{v.mid - px("0.01"), qty("5")}, {v.mid - px("0.02"), qty("5")}};
-  v.asks = {{v.mid + px("0.01"), qty("5")}, {v.mid + px("0.02"), qty("5")}};
-  v.microprice = v.mid.to_double();
-  v.imbalance = rho;
-  v.venue_time = t;
-  v.local_time = t;
-  return v;
-}
-
-order_filled make_fill(uint64_t cid, side sd, const char* price_text,
-                       const char* fill_qty, const char* cum,
-                       const char* leaves, nanos t) {
-  order_filled f;
-  f.cid = client_order_id{cid};
-  f.venue = venue_id{"sim"};
-  f.symbol = symbol_id{"BTCUSDT"};
-  f.sd = sd;
-  f.fill_px = px(price_text);
-  f.fill_qty = qty(fill_qty);
-  f.cum_qty = qty(cum);
-  f.leaves_qty = qty(leaves);
-  f.venue_time = t;
-  f.local_time = t;
-  return f;
-}
-
-order_canceled make_canceled(uint64_t cid, cancel_reason why, nanos t) {
-  order_canceled c;
-  c.cid = client_order_id{cid};
-  c.reason = why;
-  c.venue_time = t;
-  c.local_time = t;
-  return c;
-}
-
-order_rejected make_rejected(uint64_t cid, reject_reason why, nanos t) {
-  order_rejected r;
-  r.cid = client_order_id{cid};
-  r.reason = why;
-  r.venue_time = t;
-  r.local_time = t;
-  return r;
-}
-
-order_accepted make_accepted(uint64_t cid, nanos t) {
-  order_accepted a;
-  a.cid = client_order_id{cid};
-  a.venue_time = t;
-  a.local_time = t;
-  return a;
-}
 
 /// Drives a strategy with one book view per bar interval.
 struct harness {
@@ -390,8 +302,7 @@ TEST_CASE("strategy gives up a resting entry at the maker lifetime") {
   CHECK(a.signals[0].time == sent + 30 * ns_per_s);
   CHECK(h.mr.on_timer(sent + 31 * ns_per_s).empty()); // no second cancel yet
   CHECK(h.mr.state_name() == "entering");
-  a = h.mr.on_canceled(make_canceled(cid(1), cancel_reason::requested,
-                                     sent + 32 * ns_per_s));
+  a = h.mr.on_canceled(make_canceled(cid(1), sent + 32 * ns_per_s));
   CHECK(a.empty());
   CHECK(h.mr.state_name() == "flat");
   CHECK_FALSE(h.mr.has_working_order());
@@ -406,8 +317,7 @@ TEST_CASE("strategy counts fills of an entry that was being cancelled") {
   REQUIRE(a.cancels.size() == 1);
   h.mr.on_fill(make_fill(cid(1), side::buy, "96.99", "0.3", "0.3",
                          "0.731", sent + 31 * ns_per_s));
-  h.mr.on_canceled(make_canceled(cid(1), cancel_reason::requested,
-                                 sent + 32 * ns_per_s));
+  h.mr.on_canceled(make_canceled(cid(1), sent + 32 * ns_per_s));
   CHECK(h.mr.position() == qty("0.3"));
   CHECK(h.mr.entry_price() == px("96.99"));
   CHECK(h.mr.state_name() == "long");
@@ -438,8 +348,8 @@ TEST_CASE("strategy accumulates partial fills and the position is their sum") {
   CHECK(a.orders[0].qty == qty("1.031"));
   h.mr.on_fill(make_fill(cid(2), side::sell, "100.49", "0.6", "0.6",
                          "0.431", h.t - minute + 1));
-  h.mr.on_canceled(make_canceled(cid(2), cancel_reason::ioc_remainder,
-                                 h.t - minute + 2));
+  h.mr.on_canceled(
+    make_canceled(cid(2), h.t - minute + 2, "0", cancel_reason::ioc_remainder));
   CHECK(h.mr.position() == qty("0.431"));
   CHECK(h.mr.entry_price() == px("96.99"));
   CHECK(h.mr.state_name() == "exiting");
@@ -537,8 +447,7 @@ TEST_CASE("strategy only exits when reducing") {
     auto a = h.mr.set_trading_state(trading_state::reducing, sent + 1);
     REQUIRE(a.cancels.size() == 1);
     CHECK(a.cancels[0].purpose == "trading_reducing");
-    h.mr.on_canceled(make_canceled(cid(1), cancel_reason::requested,
-                                   sent + 2));
+    h.mr.on_canceled(make_canceled(cid(1), sent + 2));
     // The next bar closes at 90: window 101,100,101,97,90 -> entry signal.
     h.within("90", 30 * ns_per_s);
     a = h.step("90");
@@ -655,8 +564,7 @@ TEST_CASE("strategy cancels a partly filled entry before a stop exit") {
   CHECK(a.signals[0].name == "stop_loss");
   CHECK(h.mr.state_name() == "exiting");
   CHECK(h.mr.on_book(make_view("95.9", 0.2, sent + 6 * ns_per_s)).empty());
-  h.mr.on_canceled(make_canceled(cid(1), cancel_reason::requested,
-                                 sent + 7 * ns_per_s));
+  h.mr.on_canceled(make_canceled(cid(1), sent + 7 * ns_per_s));
   a = h.mr.on_book(make_view("95.8", 0.2, sent + 8 * ns_per_s));
   REQUIRE(a.orders.size() == 1);
   CHECK(a.orders[0].cid == client_order_id{cid(2)});

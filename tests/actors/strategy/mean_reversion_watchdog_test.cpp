@@ -4,108 +4,19 @@
 #include <string>
 
 #include "actors/strategy/mean_reversion.hpp"
+#include "tests/actors/strategy/strategy_test_support.hpp"
 
 // The maker watchdog of the mean-reversion core: reprices of a resting
 // post-only entry, its client-id family, and giving it up.
 
 using namespace agora;
+using namespace agora::strategy_test;
 
 namespace {
 
-constexpr nanos minute = 60 * ns_per_s;
 constexpr nanos ms = ns_per_s / 1000;
 /// 2023-11-14 12:00:00 UTC (not off-hours).
 constexpr nanos noon = 1'699'920'000 * ns_per_s + 12 * 60 * minute;
-constexpr uint64_t cid_base = 1000;
-
-/// The client id of `member` of `family`: cid_base + (family << 8) + member.
-constexpr uint64_t cid(uint64_t family, uint64_t member = 0) {
-  return cid_base + (family << 8) + member;
-}
-
-price px(const char* text) {
-  return *price::parse(text);
-}
-
-quantity qty(const char* text) {
-  return *quantity::parse(text);
-}
-
-instrument_spec test_spec() {
-  instrument_spec s;
-  s.venue = venue_id{"sim"};
-  s.symbol = symbol_id{"BTCUSDT"};
-  s.tick = px("0.01");
-  s.lot = qty("0.001");
-  s.min_notional = notional::from_units(5);
-  return s;
-}
-
-/// Defaults (threshold 0.1%, 2 s, 30 s, 5 reprices), a 5-bar window.
-mean_reversion_params test_params() {
-  mean_reversion_params p;
-  p.window = 5;
-  return p;
-}
-
-/// A book whose mid is `mid`, best bid mid - 0.01, best ask mid + 0.01.
-book_view make_view(const char* mid, nanos t, double rho = 0.2) {
-  book_view v;
-  v.venue = venue_id{"sim"};
-  v.symbol = symbol_id{"BTCUSDT"};
-  v.mid = px(mid);
-  v.bids = {{v.mid - px("0.01"), qty("5")}};
-  v.asks = {{v.mid + px("0.01"), qty("5")}};
-  v.microprice = v.mid.to_double();
-  v.imbalance = rho;
-  v.venue_time = t;
-  v.local_time = t;
-  return v;
-}
-
-order_filled make_fill(uint64_t id, side sd, const char* price_text,
-                       const char* fill_qty, const char* cum,
-                       const char* leaves, nanos t) {
-  order_filled f;
-  f.cid = client_order_id{id};
-  f.sd = sd;
-  f.fill_px = px(price_text);
-  f.fill_qty = qty(fill_qty);
-  f.cum_qty = qty(cum);
-  f.leaves_qty = qty(leaves);
-  f.venue_time = t;
-  f.local_time = t;
-  return f;
-}
-
-order_canceled make_canceled(uint64_t id, nanos t,
-                             const char* cum = "0",
-                             cancel_reason why = cancel_reason::requested) {
-  order_canceled c;
-  c.cid = client_order_id{id};
-  c.cum_qty = qty(cum);
-  c.reason = why;
-  c.venue_time = t;
-  c.local_time = t;
-  return c;
-}
-
-order_rejected make_rejected(uint64_t id, reject_reason why, nanos t) {
-  order_rejected r;
-  r.cid = client_order_id{id};
-  r.reason = why;
-  r.venue_time = t;
-  r.local_time = t;
-  return r;
-}
-
-order_accepted make_accepted(uint64_t id, nanos t) {
-  order_accepted a;
-  a.cid = client_order_id{id};
-  a.venue_time = t;
-  a.local_time = t;
-  return a;
-}
 
 /// A strategy that enters on the close of its fifth bar.
 struct harness {
@@ -119,7 +30,7 @@ struct harness {
                         double rho = 0.2) {
     strategy_actions a;
     for (const char* m : mids) {
-      a = mr.on_book(make_view(m, t, rho));
+      a = mr.on_book(make_view(m, rho, t));
       t += minute;
     }
     return a;
@@ -149,7 +60,7 @@ struct harness {
 
   /// A view `offset` after the entry (same bar: no bar closes).
   strategy_actions view(const char* mid, nanos offset) {
-    return mr.on_book(make_view(mid, entered + offset));
+    return mr.on_book(make_view(mid, 0.2, entered + offset));
   }
 
   mean_reversion mr;
@@ -450,7 +361,7 @@ TEST_CASE("strategy gives up an entry that needs more than the maximum reprices"
   for (uint64_t i = 0; i < 5; ++i) {
     INFO("reprice " << i + 1);
     const nanos at = h.entered + static_cast<nanos>(2 * (i + 1)) * ns_per_s;
-    auto a = h.mr.on_book(make_view(mids[i], at));
+    auto a = h.mr.on_book(make_view(mids[i], 0.2, at));
     REQUIRE(a.cancels.size() == 1);
     CHECK(a.cancels[0].cid == client_order_id{cid(1, i)});
     CHECK(a.cancels[0].purpose == "reprice");
@@ -641,7 +552,7 @@ TEST_CASE("strategy allowed no reprices gives up a crossing entry at once and is
   CHECK(h.mr.entry_reprices() == 0);
   CHECK(h.view("90", 500 * ms).empty());
   // The bar closes at 90 (window 101, 100, 101, 97, 90): a new entry, family 2.
-  a = h.mr.on_book(make_view("90", h.t));
+  a = h.mr.on_book(make_view("90", 0.2, h.t));
   REQUIRE(a.orders.size() == 1);
   CHECK(a.orders[0].cid == client_order_id{cid(2)});
   CHECK(a.orders[0].px == px("89.99"));
