@@ -395,4 +395,49 @@ typename Inspector::result_type inspect(Inspector& f, command_failed& x) {
   return f(caf::meta::type_name("command_failed"), x.what);
 }
 
+// -- replay and backtest ------------------------------------------------------
+
+/// What a book actor counted since it started (`report_atom`): the
+/// backtest report's per-book checks.
+struct book_report {
+  venue_id venue;
+  symbol_id symbol;
+  bool fresh = false;          ///< In sync now.
+  uint64_t diffs_applied = 0;
+  uint64_t gaps = 0;
+  uint64_t crossed = 0;
+  uint64_t resyncs = 0;        ///< Snapshots loaded (the first one included).
+  uint64_t tickers = 0;        ///< The venue's bookTicker messages seen.
+  uint64_t ticker_checked = 0; ///< ... whose update id equalled an applied diff's last id.
+  uint64_t ticker_agreed = 0;  ///< ... of those, equal to the rebuilt best bid/ask (px and qty).
+  std::string first_disagreement; ///< The first checked ticker that did not agree.
+  std::string stale_reason;    ///< Why the book is stale now; empty when fresh.
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, book_report& x) {
+  return f(caf::meta::type_name("book_report"), x.venue, x.symbol, x.fresh, x.diffs_applied,
+           x.gaps, x.crossed, x.resyncs, x.tickers, x.ticker_checked, x.ticker_agreed,
+           x.first_disagreement, x.stale_reason);
+}
+
+/// What a replay feed counted (`report_atom`).
+struct feed_report {
+  venue_id venue;
+  uint64_t frames = 0;           ///< Recorded messages played into the feed.
+  uint64_t events = 0;           ///< ... parsed into diffs, tickers, trades, funding.
+  uint64_t snapshots = 0;        ///< REST depth snapshots in the data.
+  uint64_t snapshots_served = 0; ///< ... handed to a book that asked for one.
+  uint64_t malformed = 0;        ///< Frames the codec refused.
+  uint64_t ignored = 0;          ///< Events the codec does not decode (unknown streams).
+  uint64_t unrouted = 0;         ///< Events of symbols no book follows.
+  std::string first_malformed;   ///< The first refusal, for the report.
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, feed_report& x) {
+  return f(caf::meta::type_name("feed_report"), x.venue, x.frames, x.events, x.snapshots,
+           x.snapshots_served, x.malformed, x.ignored, x.unrouted, x.first_malformed);
+}
+
 } // namespace agora

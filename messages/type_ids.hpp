@@ -148,6 +148,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(agora, caf::first_custom_type_id)
   CAF_ADD_ATOM(agora, agora, deadline_atom, "deadline")
   CAF_ADD_ATOM(agora, agora, calendar_atom, "calendar")
   CAF_ADD_ATOM(agora, agora, escalate_atom, "escalate")
+  // Replay and backtest.
+  CAF_ADD_TYPE_ID(agora, (agora::book_report))
+  CAF_ADD_TYPE_ID(agora, (agora::feed_report))
+  CAF_ADD_ATOM(agora, agora, report_atom, "report")
 
 CAF_END_TYPE_ID_BLOCK(agora)
 

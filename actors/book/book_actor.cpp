@@ -8,6 +8,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/book/order_book.hpp"
+#include "actors/book/ticker_check.hpp"
 #include "messages/type_ids.hpp"
 #include "venues/common/actor_support.hpp"
 
@@ -27,6 +28,9 @@ struct book_state {
   uint64_t gaps = 0;
   uint64_t crossed = 0;
   uint64_t resyncs = 0;
+  uint64_t diffs_applied = 0;
+  std::string stale_reason; ///< Why it is stale now ("" while in sync).
+  ticker_check tickers;
   uint64_t processed = 0;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "book";
@@ -75,6 +79,8 @@ void go_stale(book_actor* self, stale_reason why, const std::string& detail) {
   st.book.clear();
   st.awaiting_snapshot = true;
   st.buffer.clear();
+  st.tickers.reset();
+  st.stale_reason = std::string{to_string(why)} + ": " + detail;
   book_stale msg{st.params.venue, st.params.symbol, why, detail, now_of(self)};
   for (auto& s : st.subscribers)
     self->send(s, msg);
@@ -87,6 +93,9 @@ bool apply_one(book_actor* self, const book_delta& d) {
   auto r = st.book.apply(d);
   switch (r) {
     case apply_status::applied:
+      ++st.diffs_applied;
+      st.tickers.on_applied(d.last_update_id, st.book.best_bid(), st.book.best_ask());
+      return true;
     case apply_status::outdated:
       return true;
     case apply_status::gap:
@@ -169,7 +178,9 @@ caf::behavior book_impl(book_actor* self, std::string path,
       st.snapshot_in_flight = false;
       st.book.load(snap);
       st.awaiting_snapshot = false;
+      st.stale_reason.clear();
       ++st.resyncs;
+      st.tickers.on_applied(snap.last_update_id, st.book.best_bid(), st.book.best_ask());
       auto buffered = std::move(st.buffer);
       st.buffer.clear();
       size_t used = 0;
@@ -185,9 +196,16 @@ caf::behavior book_impl(book_actor* self, std::string path,
       publish_view(self);
     },
     [self](book_stale& s) {
-      // The feed could not get us a snapshot: retry shortly.
       auto& st = self->state;
       ++st.processed;
+      if (s.reason == stale_reason::feed_lost) {
+        // The feed has no more data for us (a replay whose recording
+        // ended): stale until a snapshot comes, if one ever does.
+        if (!st.awaiting_snapshot)
+          go_stale(self, stale_reason::feed_lost, s.detail);
+        return;
+      }
+      // The feed could not get us a snapshot: retry shortly.
       st.snapshot_in_flight = false;
       st.log->warn("snapshot_retry venue={} symbol={} detail=\"{}\"",
                    st.params.venue, st.params.symbol, s.detail);
@@ -208,6 +226,7 @@ caf::behavior book_impl(book_actor* self, std::string path,
     [self](book_ticker& t) {
       auto& st = self->state;
       ++st.processed;
+      st.tickers.on_ticker(t, st.book.synced(), st.book.last_update_id());
       for (auto& s : st.subscribers)
         self->send(s, t);
     },
@@ -252,6 +271,16 @@ caf::behavior book_impl(book_actor* self, std::string path,
       if (f.kind == "crash-book")
         throw std::runtime_error("injected crash of " + self->state.path);
       return "error: books only take crash-book";
+    },
+    [self](report_atom) {
+      auto& st = self->state;
+      return book_report{st.params.venue,     st.params.symbol,   st.book.synced(),
+                         st.diffs_applied,    st.gaps,            st.crossed,
+                         st.resyncs,          st.tickers.tickers(), st.tickers.checked(),
+                         st.tickers.agreed(), st.tickers.first_disagreement(),
+                         st.book.synced()             ? std::string{}
+                         : st.stale_reason.empty()    ? std::string{"awaiting_snapshot: no snapshot yet"}
+                                                      : st.stale_reason};
     },
     [self](stats_atom) {
       auto& st = self->state;

@@ -98,9 +98,11 @@ caf::expected<stream_event> parse_book_ticker(const rapidjson::Value& obj,
   return stream_event{std::move(x)};
 }
 
-caf::expected<stream_event> parse_agg_trade(const rapidjson::Value& obj,
-                                            const venue_id& venue,
-                                            nanos local_time) {
+/// aggTrade ("a": aggregate trade id) and trade ("t": trade id) share
+/// every other field.
+caf::expected<stream_event> parse_trade_event(const rapidjson::Value& obj,
+                                              const venue_id& venue, nanos local_time,
+                                              const char* id_key) {
   trade_tick x;
   x.venue = venue;
   x.local_time = local_time;
@@ -108,7 +110,7 @@ caf::expected<stream_event> parse_agg_trade(const rapidjson::Value& obj,
   bool buyer_is_maker = false;
   if (auto err = read_event_header(obj, x.venue_time, sym))
     return err;
-  if (auto err = read_u64(obj, "a", x.id.value))
+  if (auto err = read_u64(obj, id_key, x.id.value))
     return err;
   if (auto err = read_decimal_member(obj, "p", x.px))
     return err;
@@ -249,7 +251,9 @@ caf::expected<stream_event> parse_stream(std::string_view text, market m,
   if (event == "bookTicker")
     return parse_book_ticker(obj, m, venue, local_time);
   if (event == "aggTrade")
-    return parse_agg_trade(obj, venue, local_time);
+    return parse_trade_event(obj, venue, local_time, "a");
+  if (event == "trade")
+    return parse_trade_event(obj, venue, local_time, "t");
   if (event == "markPriceUpdate")
     return parse_mark_price(obj, venue, local_time);
   return make_error(codec_errc::unknown_event,

@@ -53,6 +53,7 @@ using stream_event = std::variant<book_delta, book_ticker, trade_tick,
 /// - bookTicker -> book_ticker (spot has no "e": recognised by "u","s","b",
 ///   "B","a","A", venue time 0; USD-M has "e":"bookTicker" and "E");
 /// - aggTrade -> trade_tick (id from "a"; "m" true -> the aggressor sold);
+/// - trade -> trade_tick (id from "t"; the raw trade stream recordings carry);
 /// - markPriceUpdate (USD-M) -> funding_update ("p", "i", "r", "T").
 /// Anything else, including replies to SUBSCRIBE, is `unknown_event`.
 /// `venue` and `local_time` are stamped on the result.
