@@ -39,7 +39,7 @@ struct control_config {
 /// The SQLite journal (orders, fills, signals, ...; crash recovery).
 struct journal_config {
   std::string path;                       ///< "" -> <data_dir>/journal.db.
-  std::string sync = "normal";            ///< "normal": WAL written per commit, fsync at checkpoints (survives a process crash); "full": fsync per commit (survives power loss).
+  std::string sync = "normal";            ///< "normal": WAL written per commit, fsync at checkpoints (survives a process crash); "full": fsync per commit (survives power loss); "off" (set by `agora backtest` only, never read from a file): no fsync.
   nanos reconcile_interval = 30 * ns_per_s; ///< Venue reconciliation while running.
   nanos pnl_interval = 60 * ns_per_s;       ///< PnL snapshot period.
 
@@ -194,12 +194,37 @@ struct binance_venue_config {
   friend bool operator==(const binance_venue_config&, const binance_venue_config&) = default;
 };
 
+/// One instrument of a replay venue: what exchangeInfo would say of it.
+struct replay_symbol_config {
+  symbol_id symbol;
+  price tick;
+  quantity lot;
+  notional min_notional;
+
+  friend bool operator==(const replay_symbol_config&, const replay_symbol_config&) = default;
+};
+
+/// A venue played back from recorded market data (`agora backtest` only):
+/// its recorded streams are in the Binance format of `market`, and orders
+/// fill against the recorded books and trades (the paper matcher).
+struct replay_venue_config {
+  std::string market = "spot";            ///< "spot" or "usdm": the recorded streams' format.
+  std::vector<replay_symbol_config> symbols;
+  rate maker_fee;                         ///< Defaults as the binance venue: spot 0.001, usdm 0.0002.
+  rate taker_fee;                         ///< spot 0.001, usdm 0.0005.
+  nanos paper_latency = 10 * ns_per_ms;   ///< Simulated one-way order latency.
+  nanos paper_jitter = 2 * ns_per_ms;     ///< Plus a uniform draw in [0, jitter).
+
+  friend bool operator==(const replay_venue_config&, const replay_venue_config&) = default;
+};
+
 /// One venue connection.
 struct venue_config {
   venue_id name;
-  std::string kind = "sim"; ///< "sim" or "binance".
+  std::string kind = "sim"; ///< "sim", "binance" or "replay".
   sim_venue_config sim;
   binance_venue_config binance; ///< When kind is "binance".
+  replay_venue_config replay;   ///< When kind is "replay".
 
   friend bool operator==(const venue_config&, const venue_config&) = default;
 };

@@ -808,26 +808,80 @@ void read_binance_venue(checker& check, const json* v, const std::string& path,
   }
 }
 
+void read_replay_venue(checker& check, const json* v, const std::string& path,
+                       replay_venue_config& out) {
+  object_reader r(check, v, path,
+                  {"market", "symbols", "maker_fee", "taker_fee", "paper_latency_ms",
+                   "paper_jitter_ms"});
+  if (v == nullptr) {
+    check.fail(path, "missing key, expected the replay venue's settings (market, symbols)");
+    return;
+  }
+  r.text("market", out.market, "expected one of: spot, usdm",
+         [](std::string_view s) { return s == "spot" || s == "usdm"; });
+  if (auto* symbols = r.array("symbols", "expected an array of symbol objects")) {
+    out.symbols.clear();
+    for (rapidjson::SizeType i = 0; i < symbols->Size() && check.ok(); ++i) {
+      auto at = element_path(r.at("symbols"), i);
+      object_reader e(check, &(*symbols)[i], at, {"symbol", "tick", "lot", "min_notional"});
+      for (auto key : {"symbol", "tick", "lot"})
+        if (check.ok() && !e.has(key))
+          check.fail(e.at(key), std::string{"missing key, expected "}
+                                  + (std::string_view{key} == "symbol"
+                                       ? "a Binance symbol such as \"ETHUSDT\""
+                                       : "a decimal string > 0"));
+      replay_symbol_config x;
+      std::string name;
+      e.text("symbol", name, "expected a Binance symbol such as \"ETHUSDT\"",
+             [](std::string_view s) { return is_plain_name(s, "") && s.size() <= 20; });
+      x.symbol = symbol_id{name};
+      e.decimal("tick", x.tick, "expected a decimal string > 0", positive);
+      e.decimal("lot", x.lot, "expected a decimal string > 0", positive);
+      e.decimal("min_notional", x.min_notional, "expected a decimal string >= 0", non_negative);
+      for (size_t j = 0; j < out.symbols.size() && check.ok(); ++j)
+        if (out.symbols[j].symbol == x.symbol)
+          check.fail(at + ".symbol", "duplicate symbol " + quoted(name) + " (also "
+                                       + element_path(r.at("symbols"), j) + ")");
+      out.symbols.push_back(std::move(x));
+    }
+  }
+  if (check.ok() && out.symbols.empty())
+    check.fail(r.at("symbols"), "expected at least one symbol");
+  bool spot = out.market == "spot";
+  out.maker_fee = spot ? rate::from_raw(100'000) : rate::from_raw(20'000);
+  out.taker_fee = spot ? rate::from_raw(100'000) : rate::from_raw(50'000);
+  r.decimal("maker_fee", out.maker_fee, "expected a decimal string in [-0.01, 0.01]", fee_range);
+  r.decimal("taker_fee", out.taker_fee, "expected a decimal string in [-0.01, 0.01]", fee_range);
+  r.duration("paper_latency_ms", out.paper_latency, ns_per_ms, 0,
+             "expected a number of milliseconds >= 0");
+  r.duration("paper_jitter_ms", out.paper_jitter, ns_per_ms, 0,
+             "expected a number of milliseconds >= 0");
+}
+
 void read_venue(checker& check, const json* v, const std::string& path, venue_config& out) {
-  object_reader r(check, v, path, {"name", "kind", "sim", "binance"});
-  r.text("kind", out.kind, "expected one of: sim, binance",
-         [](std::string_view s) { return s == "sim" || s == "binance"; });
+  object_reader r(check, v, path, {"name", "kind", "sim", "binance", "replay"});
+  r.text("kind", out.kind, "expected one of: sim, binance, replay",
+         [](std::string_view s) { return s == "sim" || s == "binance" || s == "replay"; });
   std::string name = out.kind;
   r.text("name", name, "expected a venue name (1 to 32 letters, digits, '-', '_' or '.')",
          [](std::string_view s) { return is_plain_name(s, "-_."); });
   out.name = venue_id{name};
   if (!check.ok())
     return;
+  for (auto other : {"sim", "binance", "replay"})
+    if (out.kind != other && r.has(other))
+      check.fail(r.at(other), "unexpected key for a venue of kind " + quoted(out.kind));
+  if (!check.ok())
+    return;
   if (out.kind == "sim") {
-    if (r.has("binance"))
-      check.fail(r.at("binance"), "unexpected key for a venue of kind \"sim\"");
     read_sim_venue(check, r.get("sim"), r.at("sim"), out.sim);
     return;
   }
-  if (r.has("sim"))
-    check.fail(r.at("sim"), "unexpected key for a venue of kind \"binance\"");
   out.sim.symbols.clear();
-  read_binance_venue(check, r.get("binance"), r.at("binance"), out.binance);
+  if (out.kind == "replay")
+    read_replay_venue(check, r.get("replay"), r.at("replay"), out.replay);
+  else
+    read_binance_venue(check, r.get("binance"), r.at("binance"), out.binance);
 }
 
 /// Reads mean-reversion settings over `out`, which holds the defaults.
@@ -899,6 +953,9 @@ std::vector<known_symbol> known_symbols(const venue_config& venue) {
   if (venue.kind == "binance")
     for (const auto& s : venue.binance.symbols)
       known.push_back({s, venue.binance.market == "usdm", notional{}});
+  else if (venue.kind == "replay")
+    for (const auto& s : venue.replay.symbols)
+      known.push_back({s.symbol, venue.replay.market == "usdm", s.min_notional});
   else
     for (const auto& s : venue.sim.symbols)
       known.push_back({s.symbol, s.perpetual, s.min_notional});
@@ -1269,6 +1326,90 @@ static void resolve_relative_paths(agora_config& cfg, const std::string& config_
   auto slash = config_path.rfind('/');
   if (slash != std::string::npos)
     f = config_path.substr(0, slash + 1) + f;
+}
+
+namespace {
+
+/// Sets `value` at `path` in `doc`; an error message, or "" on success.
+std::string apply_override(rapidjson::Document& doc, const config_override& o) {
+  json* at = &doc;
+  auto& alloc = doc.GetAllocator();
+  std::string_view rest{o.path};
+  std::string walked;
+  while (!rest.empty()) {
+    auto dot = rest.find('.');
+    auto part = rest.substr(0, dot);
+    rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+    std::optional<size_t> index;
+    if (auto b = part.find('['); b != std::string_view::npos && part.back() == ']') {
+      auto digits = part.substr(b + 1, part.size() - b - 2);
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos)
+        return "bad index in " + quoted(o.path);
+      index = std::stoul(std::string{digits});
+      part = part.substr(0, b);
+    }
+    walked += (walked.empty() ? "" : ".") + std::string{part};
+    if (part.empty() || !at->IsObject())
+      return quoted(walked) + " is not an object member in " + quoted(o.path);
+    auto m = at->FindMember(rapidjson::StringRef(part.data(), part.size()));
+    if (m == at->MemberEnd()) {
+      if (index)
+        return quoted(walked) + ": no such array";
+      at->AddMember(json(part.data(), static_cast<rapidjson::SizeType>(part.size()), alloc),
+                    json(rest.empty() ? rapidjson::kNullType : rapidjson::kObjectType), alloc);
+      m = at->FindMember(rapidjson::StringRef(part.data(), part.size()));
+    }
+    at = &m->value;
+    if (index) {
+      if (!at->IsArray() || *index >= at->Size())
+        return quoted(walked + "[" + std::to_string(*index) + "]") + ": no such element";
+      at = &(*at)[static_cast<rapidjson::SizeType>(*index)];
+      walked += "[" + std::to_string(*index) + "]";
+    }
+  }
+  const auto& v = o.value;
+  if (at->IsString()) {
+    at->SetString(v.data(), static_cast<rapidjson::SizeType>(v.size()), alloc);
+    return "";
+  }
+  rapidjson::Document parsed;
+  parsed.Parse(v.data(), v.size());
+  if (!parsed.HasParseError() && (parsed.IsNumber() || parsed.IsBool()))
+    at->CopyFrom(parsed, alloc);
+  else
+    at->SetString(v.data(), static_cast<rapidjson::SizeType>(v.size()), alloc);
+  return "";
+}
+
+} // namespace
+
+std::variant<agora_config, config_error> load_config_file(const std::string& path,
+                                                          const std::vector<config_override>& overrides) {
+  if (overrides.empty())
+    return load_config_file(path);
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr)
+    return config_error{"<file>", "cannot read " + quoted(path) + ": " + std::strerror(errno)};
+  std::string text;
+  char buf[8192];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0 && text.size() <= static_cast<size_t>(max_file_size))
+    text.append(buf, n);
+  std::fclose(f);
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError() || !doc.IsObject())
+    return load_config_file(path); // the plain loader names the syntax error
+  for (const auto& o : overrides)
+    if (auto e = apply_override(doc, o); !e.empty())
+      return config_error{o.path, e};
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  doc.Accept(w);
+  auto parsed = parse_config(std::string_view{sb.GetString(), sb.GetSize()});
+  if (auto* cfg = std::get_if<agora_config>(&parsed))
+    resolve_relative_paths(*cfg, path);
+  return parsed;
 }
 
 std::variant<agora_config, config_error> load_config_file(const std::string& path) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <string_view>
 #include <variant>
 
@@ -60,5 +61,22 @@ std::variant<agora_config, config_error> parse_config(std::string_view json_text
 
 /// Reads and parses a config file; an unreadable file gives path "<file>".
 std::variant<agora_config, config_error> load_config_file(const std::string& path);
+
+/// One setting to change before validation: a key path as errors name it
+/// ("strategy_template.entry_z", "strategies[1].mean_reversion.window") and
+/// its value as text. A member that holds a string (decimals such as fees)
+/// gets the text as a string; otherwise a number, true or false is read as
+/// such and anything else as a string. Missing members are created, so an
+/// unknown key fails validation with the usual message.
+struct config_override {
+  std::string path;
+  std::string value;
+};
+
+/// Reads a config file and applies `overrides` before validating it (the
+/// parameter sweep of `agora backtest --set`). A path that runs into a
+/// non-object or a missing array element is an error naming it.
+std::variant<agora_config, config_error> load_config_file(const std::string& path,
+                                                          const std::vector<config_override>& overrides);
 
 } // namespace agora::config

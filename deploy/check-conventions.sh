@@ -31,10 +31,11 @@ check "ambient wall clock outside messages/time.hpp and the logging/bench code" 
   grep -rn --include='*.cpp' --include='*.hpp' -E 'system_clock::now\(\)' actors venues config app
 # The sim venue is Binance's test double: it speaks Binance's wire format with
 # the Binance codec, and exchange-sim is the sim venue behind Binance's
-# protocol. Those are the only cross-venue includes.
-check "a venue folder never includes another venue (sim and exchange_sim may use binance; exchange_sim may use sim)" \
+# protocol. Replay plays recorded Binance streams through the Binance codec.
+# Those are the only cross-venue includes.
+check "a venue folder never includes another venue (sim, replay and exchange_sim may use binance; exchange_sim may use sim)" \
   bash -c 'for d in venues/*/; do v=$(basename "$d"); [ "$v" = common ] && continue;
-    allowed="common|$v"; [ "$v" = sim ] && allowed="$allowed|binance"; [ "$v" = exchange_sim ] && allowed="$allowed|binance|sim";
+    allowed="common|$v"; { [ "$v" = sim ] || [ "$v" = replay ]; } && allowed="$allowed|binance"; [ "$v" = exchange_sim ] && allowed="$allowed|binance|sim";
     grep -rn -E "#include \"venues/[a-z_]+/" "$d" | grep -v -E ":#include \"venues/($allowed)/"; done'
 
 if [ "$fail" -ne 0 ]; then

@@ -10,6 +10,8 @@ packages=(
   libssl-dev
   rapidjson-dev
   libsqlite3-dev
+  zlib1g-dev
+  libcairo2-dev fonts-dejavu-core
   libspdlog-dev libfmt-dev
   catch2
 )

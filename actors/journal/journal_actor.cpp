@@ -402,6 +402,8 @@ caf::behavior journal_impl(journal_actor* self, std::string path,
 
 caf::actor spawn_journal(caf::actor_system& sys, const std::string& path,
                          journal_params params) {
+  if (!params.detached)
+    return sys.spawn(journal_impl, path, std::move(params));
   return sys.spawn<caf::detached>(journal_impl, path, std::move(params));
 }
 

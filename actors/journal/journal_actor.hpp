@@ -15,6 +15,9 @@ struct journal_params {
   uint64_t run = 0;              ///< This run's id (journal::db::start_run at start-up).
   size_t max_batch = 512;        ///< Writes per transaction at most (group commit).
   size_t keep_bars = 2000;       ///< Bars kept per strategy (warm-up history).
+  /// Its own thread (SQLite blocks). A backtest runs it on the scheduler
+  /// instead, so its deterministic single-threaded scheduler drives it too.
+  bool detached = true;
   const clock_source* clock = nullptr;
 };
 

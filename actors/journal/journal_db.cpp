@@ -162,8 +162,9 @@ std::variant<int, open_result> prepare(sqlite3* h, const open_options& opts,
                        + ")");
   }
   detail::exec(h,
-               opts.sync == sync_mode::full ? "PRAGMA synchronous = FULL"
-                                            : "PRAGMA synchronous = NORMAL",
+               opts.sync == sync_mode::full     ? "PRAGMA synchronous = FULL"
+               : opts.sync == sync_mode::normal ? "PRAGMA synchronous = NORMAL"
+                                                : "PRAGMA synchronous = OFF",
                "set synchronous");
   detail::exec(h, "PRAGMA foreign_keys = OFF", "set foreign_keys");
   auto check = column_of(h, "PRAGMA quick_check", "quick_check");
@@ -1062,6 +1063,14 @@ std::map<symbol_id, quantity> db::net_fills(const venue_id& venue) const {
   std::map<symbol_id, quantity> out;
   while (s.step())
     out[symbol_id{s.text_at(0)}] = quantity::from_raw(s.int_at(1));
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> db::rejections() const {
+  auto s = stmts_->use(sid::select_rejections);
+  std::vector<std::pair<std::string, std::string>> out;
+  while (s.step())
+    out.emplace_back(s.text_at(0), s.text_at(1));
   return out;
 }
 

@@ -30,8 +30,9 @@ private:
 
 /// How a commit reaches the disk. `full`: fsync on every commit (survives
 /// power loss). `normal`: WAL appended on commit, fsync at checkpoints
-/// (survives a crash of the process, not of the machine).
-enum class sync_mode { full, normal };
+/// (survives a crash of the process, not of the machine). `off`: no fsync
+/// at all: for a backtest's journal, which a rerun rebuilds exactly.
+enum class sync_mode { full, normal, off };
 
 struct open_options {
   std::string path;
@@ -178,6 +179,10 @@ public:
   std::map<std::string, quantity> adjustments(const venue_id& venue) const;
   /// Signed net filled quantity per symbol of `venue`, from the fills.
   std::map<symbol_id, quantity> net_fills(const venue_id& venue) const;
+
+  /// Every rejected order, oldest first: (owning strategy, "REASON: detail");
+  /// the strategy is empty for an order the journal did not have.
+  std::vector<std::pair<std::string, std::string>> rejections() const;
 
   /// Row counts per table (the CLI's `journal` summary, tests).
   std::map<std::string, uint64_t> counts() const;

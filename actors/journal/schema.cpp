@@ -235,6 +235,7 @@ std::string_view purpose(sid id) noexcept {
     case sid::select_baselines: return "select baselines";
     case sid::select_adjustments: return "select adjustments";
     case sid::select_net_fills: return "select net fills";
+    case sid::select_rejections: return "select rejections";
     case sid::count_: break;
   }
   return "statement";
@@ -367,6 +368,10 @@ std::string sql(sid id, int version) {
     case sid::select_net_fills:
       return "SELECT symbol, SUM(CASE side WHEN 'buy' THEN qty ELSE -qty END) "
              "FROM fills WHERE venue = ?1 GROUP BY symbol";
+    case sid::select_rejections:
+      return "SELECT COALESCE(o.strategy, ''), e.detail FROM order_events e "
+             "LEFT JOIN orders o ON o.venue = e.venue AND o.cid = e.cid "
+             "WHERE e.kind = 'rejected' ORDER BY e.id ASC";
     case sid::count_: break;
   }
   return {};

@@ -66,6 +66,7 @@ enum class sid : int {
   select_baselines,
   select_adjustments,
   select_net_fills,
+  select_rejections,
   count_,  ///< Number of statements, not a statement.
 };
 

@@ -32,6 +32,7 @@
 #include "venues/sim/exchange_actor.hpp"
 #include "venues/common/actor_support.hpp"
 #include "venues/sim/feed_actor.hpp"
+#include "venues/replay/replay_feed_actor.hpp"
 
 namespace agora {
 
@@ -398,12 +399,65 @@ std::vector<child_spec> binance_children(const context_ptr& ctx, const venue_con
   return children;
 }
 
+/// A replay venue's children: a paper entry filling against the recorded
+/// books (its instruments from the config), gateway, the replay feed, one
+/// book per symbol.
+std::vector<child_spec> replay_children(const context_ptr& ctx, const venue_config& vc) {
+  auto venue = vc.name;
+  auto m = vc.replay.market == "usdm" ? binance::market::usdm : binance::market::spot;
+  std::vector<child_spec> children;
+  {
+    child_spec c;
+    c.name = "paper-entry";
+    c.kind = "order-entry";
+    c.start = [ctx, vc, m](caf::actor_system& sys, const std::string& path) {
+      const auto& r = vc.replay;
+      std::vector<instrument_spec> specs;
+      for (auto& s : r.symbols)
+        specs.push_back(instrument_spec{vc.name, s.symbol, s.tick, s.lot, s.min_notional,
+                                        r.maker_fee, r.taker_fee, m == binance::market::usdm});
+      sim::paper_entry_params p;
+      p.venue = vc.name;
+      for (auto& s : r.symbols)
+        p.symbols.push_back(s.symbol);
+      p.directory = ctx->directory;
+      p.load_specs = [specs](binance::specs_callback done) {
+        done(specs);
+      };
+      p.latency = r.paper_latency;
+      p.jitter = r.paper_jitter;
+      p.clock = ctx->clock;
+      return sim::spawn_paper_entry(sys, path, std::move(p));
+    };
+    children.push_back(std::move(c));
+  }
+  children.push_back(gateway_child(ctx, venue, "paper-entry"));
+  {
+    child_spec c;
+    c.name = "feed";
+    c.kind = "feed";
+    c.start = [ctx, vc, m](caf::actor_system& sys, const std::string& path) {
+      replay::replay_feed_params p;
+      p.venue = vc.name;
+      p.m = m;
+      p.clock = ctx->clock;
+      return replay::spawn_replay_feed(sys, path, std::move(p));
+    };
+    children.push_back(std::move(c));
+  }
+  for (auto& s : vc.replay.symbols)
+    children.push_back(book_child(ctx, venue, s.symbol));
+  return children;
+}
+
 child_spec venue_child(const context_ptr& ctx, const venue_config& vc) {
   auto venue = vc.name;
   auto sup_path = venue_path(venue);
   std::vector<child_spec> children;
   if (vc.kind == "binance")
     children = binance_children(ctx, vc);
+  else if (vc.kind == "replay")
+    children = replay_children(ctx, vc);
   else
     children = sim_children(ctx, vc);
   child_spec c;
@@ -445,7 +499,9 @@ load_venue_credentials(const config::agora_config& cfg) {
 journal::open_options journal_options_of(const config::agora_config& cfg) {
   journal::open_options o;
   o.path = config::journal_file_path(cfg);
-  o.sync = cfg.journal.sync == "normal" ? journal::sync_mode::normal : journal::sync_mode::full;
+  o.sync = cfg.journal.sync == "normal" ? journal::sync_mode::normal
+           : cfg.journal.sync == "off"  ? journal::sync_mode::off // backtests only
+                                        : journal::sync_mode::full;
   return o;
 }
 
@@ -502,6 +558,7 @@ service_handles start_service(caf::actor_system& sys,
       journal_params p;
       p.open = journal_options_of(ctx->cfg);
       p.run = ctx->opts.run;
+      p.detached = !ctx->opts.backtest;
       p.clock = ctx->clock;
       return spawn_journal(sys, path, std::move(p));
     };
@@ -548,7 +605,7 @@ service_handles start_service(caf::actor_system& sys,
     };
     top.push_back(std::move(c));
   }
-  {
+  if (!opts.backtest) {
     child_spec c;
     c.name = "control";
     c.kind = "control";

@@ -58,6 +58,11 @@ struct service_options {
   std::map<std::string, binance::credentials> credentials;
   /// This run's id in the journal (from `prepare_journal`).
   uint64_t run = 0;
+  /// A backtest (`agora backtest`): venues of kind "replay" are built (a
+  /// replay feed and a paper entry filling against the recorded books), no
+  /// control API listens, and the journal runs on the scheduler rather than
+  /// on a thread of its own, so one deterministic scheduler drives the tree.
+  bool backtest = false;
 };
 
 /// Opens the journal of `cfg` (creating it, migrating an older schema),

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
@@ -77,6 +78,14 @@ public:
     }
     send_batch(self, e.symbol);
     self->send(i->second, std::forward<Event>(e));
+  }
+
+  /// The followed symbols.
+  std::vector<symbol_id> symbols() const {
+    std::vector<symbol_id> out;
+    for (const auto& [s, book] : books_)
+      out.push_back(s);
+    return out;
   }
 
   /// Sends every pending batch; the feed calls this on `caf::flush_atom`.
