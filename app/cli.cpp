@@ -313,6 +313,11 @@ usage: agora [--config FILE] COMMAND [ARGS]
 service:
   run                       run the service in the foreground (SIGINT/SIGTERM stop it)
 
+backtest (no service needed):
+  backtest --data PATH... [--from T] [--to T] [--report DIR] [--speed max|N]
+                            play recorded market data through the same tree, on a virtual
+                            clock; report.json, equity.csv, trades.csv (agora backtest --help)
+
 client (talks to a running service's control API on 127.0.0.1):
   graph [--json|--dot]      the live actor tree: name, kind, state, restarts, mailbox, uptime
   status                    trading state, counters, PnL

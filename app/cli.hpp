@@ -15,6 +15,9 @@ int run_client(const std::string& command, const std::vector<std::string>& args,
 /// the process exit code.
 int run_exchange_sim(const std::vector<std::string>& args);
 
+/// Runs `agora backtest ...` (see its --help). Returns the process exit code.
+int run_backtest(const std::vector<std::string>& args, const std::string& config_path);
+
 /// Prints the usage text to stdout.
 void print_usage();
 

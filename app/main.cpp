@@ -37,6 +37,14 @@ int run_service(const std::string& config_path) {
     }
     cfg = std::get<config::agora_config>(loaded);
   }
+  for (const auto& v : cfg.venues)
+    if (v.kind == "replay") {
+      std::fprintf(stderr,
+                   "agora: venue '%s' is of kind \"replay\": recorded data plays only under "
+                   "`agora backtest` (see agora backtest --help)\n",
+                   v.name.str().c_str());
+      return 2;
+    }
   std::string error;
   if (!setup_logging(cfg.log_level, cfg.log_file, &error)) {
     std::fprintf(stderr, "agora: %s\n", error.c_str());
@@ -155,6 +163,14 @@ int main(int argc, char** argv) {
   auto command = rest[0];
   rest.erase(rest.begin());
   if (command == "run") {
+    if (rest.size() == 1 && (rest[0] == "--help" || rest[0] == "-h")) {
+      std::printf("usage: agora [--config FILE] run\n\n"
+                  "Runs the service in the foreground (SIGINT/SIGTERM stop it gracefully).\n"
+                  "Without --config: paper trading on the embedded sim exchange.\n"
+                  "exit codes: 0 stopped, 1 the supervision tree gave up, 2 bad configuration\n"
+                  "or a journal, token or calendar that cannot be used\n");
+      return 0;
+    }
     if (!rest.empty()) {
       std::fprintf(stderr, "agora: 'run' takes no arguments besides --config\n");
       return 2;
@@ -163,5 +179,7 @@ int main(int argc, char** argv) {
   }
   if (command == "exchange-sim")
     return agora::cli::run_exchange_sim(rest);
+  if (command == "backtest")
+    return agora::cli::run_backtest(rest, config_path);
   return agora::cli::run_client(command, rest, config_path);
 }
