@@ -56,8 +56,15 @@ double seconds_since(clock_type::time_point t) {
 
 /// Reads every file; with `apply`, parses each line and keeps one book per
 /// market as the replay feed and book actors would. Returns frames.
+struct market_book {
+  order_book book;
+  std::vector<book_delta> buffered;
+  bool synced = false;
+};
+
 uint64_t read_files(bool apply, uint64_t* applied) {
   uint64_t frames = 0;
+  std::map<binance::market, market_book> books; // spot's two files continue one book
   for (const auto& f : sample_files()) {
     std::string error;
     auto r = replay::recording_reader::open(f.path, &error);
@@ -65,9 +72,7 @@ uint64_t read_files(bool apply, uint64_t* applied) {
       std::fprintf(stderr, "backtest_replay: %s\n", error.c_str());
       std::exit(1);
     }
-    order_book book;
-    std::vector<book_delta> buffered;
-    bool synced = false;
+    auto& [book, buffered, synced] = books[f.m];
     venue_id venue{binance::to_string(f.m)};
     symbol_id symbol{"ETHUSDT"};
     replay::recorded_line l;

@@ -221,14 +221,14 @@ caf::behavior book_impl(book_actor* self, std::string path,
       for (auto& s : st.subscribers)
         self->send(s, t);
     },
-    // The venue's own top of book and a perpetual's funding pass through
-    // to subscribers, whatever the book's sync state.
+    // The venue's own top of book checks ours (ticker_check); no
+    // subscriber needs it (they trade on book_view), so it stops here: on
+    // Binance it is most of the stream. A perpetual's funding passes
+    // through to subscribers, whatever the book's sync state.
     [self](book_ticker& t) {
       auto& st = self->state;
       ++st.processed;
       st.tickers.on_ticker(t, st.book.synced(), st.book.last_update_id());
-      for (auto& s : st.subscribers)
-        self->send(s, t);
     },
     [self](funding_update& f) {
       auto& st = self->state;

@@ -24,7 +24,9 @@ struct book_params {
 /// Spawns the book actor of one symbol: follows the symbol on the feed,
 /// syncs from a snapshot plus buffered diffs, detects gaps and crossed
 /// books, marks itself stale (telling subscribers) and resyncs. Only a fresh
-/// book publishes `book_view`s; trades are passed through.
+/// book publishes `book_view`s; trades and funding are passed through. The
+/// venue's `book_ticker`s are checked against the book (`report_atom` ->
+/// book_report) and go no further.
 ///
 /// - `(caf::subscribe_atom)`: the sender gets book_view / book_stale /
 ///   trade_tick from now on (and the current view at once if fresh).

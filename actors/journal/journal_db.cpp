@@ -167,6 +167,10 @@ std::variant<int, open_result> prepare(sqlite3* h, const open_options& opts,
                                                 : "PRAGMA synchronous = OFF",
                "set synchronous");
   detail::exec(h, "PRAGMA foreign_keys = OFF", "set foreign_keys");
+  // A backtest's journal has one writer and no reader while it runs: one
+  // lock for the whole run instead of one per transaction.
+  if (opts.sync == sync_mode::off)
+    detail::exec(h, "PRAGMA locking_mode = EXCLUSIVE", "set locking_mode");
   auto check = column_of(h, "PRAGMA quick_check", "quick_check");
   if (check.size() != 1 || check.front() != "ok") {
     std::string why = check.empty() ? "quick_check gave no result" : check.front();
