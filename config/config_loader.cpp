@@ -1351,13 +1351,16 @@ std::string apply_override(rapidjson::Document& doc, const config_override& o) {
     walked += (walked.empty() ? "" : ".") + std::string{part};
     if (part.empty() || !at->IsObject())
       return quoted(walked) + " is not an object member in " + quoted(o.path);
-    auto m = at->FindMember(rapidjson::StringRef(part.data(), part.size()));
+    // A key Value, not a StringRef: that one converts to const char* and
+    // the lookup would read past the part (part is not NUL-terminated).
+    const json key(rapidjson::StringRef(part.data(), static_cast<rapidjson::SizeType>(part.size())));
+    auto m = at->FindMember(key);
     if (m == at->MemberEnd()) {
       if (index)
         return quoted(walked) + ": no such array";
       at->AddMember(json(part.data(), static_cast<rapidjson::SizeType>(part.size()), alloc),
                     json(rest.empty() ? rapidjson::kNullType : rapidjson::kObjectType), alloc);
-      m = at->FindMember(rapidjson::StringRef(part.data(), part.size()));
+      m = at->FindMember(key);
     }
     at = &m->value;
     if (index) {
