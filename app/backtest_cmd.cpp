@@ -1,7 +1,9 @@
 // `agora backtest`: the service's tree over recorded market data.
 
 #include <algorithm>
-#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <map>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -9,11 +11,12 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <thread>
 #include <variant>
 #include <vector>
 
 #include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "actors/backtest/backtest.hpp"
 #include "app/cli.hpp"
@@ -47,7 +50,7 @@ mode is PAPER. The same data and config give the same fills and a byte-identical
   --log-level L     trace, debug, info, warn (default; error in a sweep), error, critical, off
   --set KEY=V1,V2   parameter sweep: KEY is a config path (strategy_template.entry_z,
                     strategies[0].mean_reversion.window, venues[1].replay.taker_fee); every
-                    combination of the --set values runs in its own actor system, up to
+                    combination of the --set values runs in its own process, up to
                     --jobs at once (default: the core count), each point's report in
                     DIR/<KEY=V,...>/; one table sorted by --sort: net_pnl (default), sharpe,
                     sortino, win_rate, profit_factor, expectancy, max_drawdown (smallest
@@ -154,6 +157,43 @@ std::optional<double> metric_of(const backtest::strategy_metrics& m, const std::
   return std::nullopt;
 }
 
+/// A point's totals, as its process sends them back: the exit code, the
+/// error, then the figures the table and the sort need.
+std::string encode_totals(const backtest::backtest_result& r) {
+  const auto& m = r.result.total;
+  auto out = fmt::format("{} {} {} {:.17g} {:.17g} {:.17g} {:.17g} {:.17g} {:.17g} {} {:.17g} {} "
+                         "{:.17g} {} {:.17g}\n",
+                         r.code, m.round_trips, m.wins, m.gross_wins, m.gross_losses, m.realized,
+                         m.fees, m.unrealized, m.max_drawdown, m.sharpe ? 1 : 0,
+                         m.sharpe.value_or(0), m.sortino ? 1 : 0, m.sortino.value_or(0),
+                         m.fill_count, r.wall_seconds);
+  return out + r.error;
+}
+
+bool decode_totals(const std::string& text, backtest::backtest_result& r) {
+  auto& m = r.result.total;
+  int code = 0, has_sharpe = 0, has_sortino = 0;
+  unsigned long long trips = 0, wins = 0, fills = 0;
+  double sharpe = 0, sortino = 0;
+  int used = 0;
+  if (std::sscanf(text.c_str(), "%d %llu %llu %lf %lf %lf %lf %lf %lf %d %lf %d %lf %llu %lf\n%n",
+                  &code, &trips, &wins, &m.gross_wins, &m.gross_losses, &m.realized, &m.fees,
+                  &m.unrealized, &m.max_drawdown, &has_sharpe, &sharpe, &has_sortino, &sortino,
+                  &fills, &r.wall_seconds, &used)
+      != 15)
+    return false;
+  r.code = code;
+  m.round_trips = trips;
+  m.wins = wins;
+  m.fill_count = fills;
+  if (has_sharpe)
+    m.sharpe = sharpe;
+  if (has_sortino)
+    m.sortino = sortino;
+  r.error = text.substr(static_cast<size_t>(used));
+  return true;
+}
+
 int run_sweep(const std::string& config_path, const std::vector<sweep_axis>& axes,
               const backtest::backtest_options& base, const std::string& sort, size_t jobs) {
   auto points = grid_of(axes);
@@ -168,27 +208,81 @@ int run_sweep(const std::string& config_path, const std::vector<sweep_axis>& axe
     configs.push_back(std::get<config::agora_config>(loaded));
   }
   std::fprintf(stderr, "agora backtest: sweep of %zu points, %zu at once\n", points.size(), jobs);
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < points.size(); i = next++) {
-      auto o = base;
-      if (!base.report_dir.empty()) {
-        auto folder = points[i].label;
-        std::replace(folder.begin(), folder.end(), '/', '_');
-        o.report_dir = (std::filesystem::path{base.report_dir} / folder).string();
-      }
-      points[i].result = backtest::run_backtest(configs[i], o);
-    }
+  // One child process per point (its own actor system and address space),
+  // `jobs` at once; each sends its totals back through a pipe.
+  struct running {
+    size_t index;
+    int fd;
   };
-  std::vector<std::thread> workers;
-  for (size_t j = 0; j < std::min(jobs, points.size()); ++j)
-    workers.emplace_back(work);
-  for (auto& w : workers)
-    w.join();
+  std::map<pid_t, running> children;
+  size_t next = 0;
+  int failed_code = 0;
+  auto collect = [&] {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, 0);
+    auto i = children.find(pid);
+    if (i == children.end())
+      return;
+    auto& p = points[i->second.index];
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(i->second.fd, buf, sizeof buf)) > 0;)
+      text.append(buf, static_cast<size_t>(n));
+    ::close(i->second.fd);
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : backtest::failed;
+    if (!decode_totals(text, p.result) || code != backtest::ok) {
+      p.result.code = code != backtest::ok ? code : backtest::failed;
+      if (p.result.error.empty())
+        p.result.error = "the point's process ended without a result (exit status "
+                         + std::to_string(status) + ")";
+      if (failed_code == 0)
+        failed_code = p.result.code;
+    }
+    children.erase(i);
+  };
+  std::fflush(nullptr);
+  while (next < points.size() || !children.empty()) {
+    if (next < points.size() && children.size() < jobs) {
+      int fds[2];
+      if (::pipe(fds) != 0) {
+        err(std::string{"pipe: "} + std::strerror(errno));
+        return backtest::failed;
+      }
+      size_t i = next++;
+      pid_t pid = ::fork();
+      if (pid < 0) {
+        err(std::string{"fork: "} + std::strerror(errno));
+        return backtest::failed;
+      }
+      if (pid == 0) {
+        ::close(fds[0]);
+        auto o = base;
+        if (!base.report_dir.empty()) {
+          auto folder = points[i].label;
+          std::replace(folder.begin(), folder.end(), '/', '_');
+          o.report_dir = (std::filesystem::path{base.report_dir} / folder).string();
+        }
+        auto r = backtest::run_backtest(configs[i], o);
+        auto out = encode_totals(r);
+        for (size_t done = 0; done < out.size();) {
+          auto n = ::write(fds[1], out.data() + done, out.size() - done);
+          if (n <= 0)
+            break;
+          done += static_cast<size_t>(n);
+        }
+        flush_logs();
+        ::_exit(r.code);
+      }
+      ::close(fds[1]);
+      children[pid] = running{i, fds[0]};
+      continue;
+    }
+    collect();
+  }
   for (const auto& p : points)
     if (p.result.code != backtest::ok) {
       err(p.label + ": " + p.result.error);
-      return p.result.code;
+      return failed_code;
     }
   std::stable_sort(points.begin(), points.end(), [&](const sweep_point& a, const sweep_point& b) {
     return *metric_of(a.result.result.total, sort) > *metric_of(b.result.result.total, sort);
@@ -228,7 +322,7 @@ int run_backtest(const std::vector<std::string>& args, const std::string& config
   std::string log_level;
   std::vector<sweep_axis> axes;
   std::string sort = "net_pnl";
-  size_t jobs = std::max(1u, std::thread::hardware_concurrency());
+  size_t jobs = static_cast<size_t>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     auto value = [&](const char* what) -> const std::string* {
