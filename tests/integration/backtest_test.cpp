@@ -242,3 +242,141 @@ TEST_CASE("unusable data and configs are refused with the cause", "[backtest]") 
   CHECK(r.code == bad_arguments);
   CHECK(r.error.find("replay") != std::string::npos);
 }
+
+namespace {
+
+/// The hand-made market of the fills test: which levels show in each state.
+/// A: bids 2600.00 x 2, 2599.99 x 3 / asks 2600.01 x 2, 2600.02 x 3
+/// B: one tick higher; D: the drop (bids 2590.00 x 5, 2589.99 x 5 / asks
+/// 2590.01 x 1, 2590.02 x 1); E: D after trades took the bid to 0.02; F:
+/// the bid at 2590.00 refilled to 3.
+std::string levels(char state, bool bids) {
+  struct level {
+    const char* px;
+    const char* a;
+    const char* b;
+    const char* d;
+    const char* e;
+    const char* f;
+  };
+  static const level bid_levels[] = {{"2600.01", "0", "2", "0", "0", "0"},
+                                     {"2600.00", "2", "3", "0", "0", "0"},
+                                     {"2599.99", "3", "0", "0", "0", "0"},
+                                     {"2590.00", "0", "0", "5", "0.02", "3"},
+                                     {"2589.99", "0", "0", "5", "5", "5"}};
+  static const level ask_levels[] = {{"2600.01", "2", "0", "0", "0", "0"},
+                                     {"2600.02", "3", "2", "0", "0", "0"},
+                                     {"2600.03", "0", "3", "0", "0", "0"},
+                                     {"2590.01", "0", "0", "1", "1", "1"},
+                                     {"2590.02", "0", "0", "1", "1", "1"}};
+  std::string out = "[";
+  for (const auto& l : bids ? bid_levels : ask_levels) {
+    const char* q = state == 'A'   ? l.a
+                    : state == 'B' ? l.b
+                    : state == 'D' ? l.d
+                    : state == 'E' ? l.e
+                                   : l.f;
+    out += std::string{out.size() > 1 ? "," : ""} + "[\"" + l.px + "\",\"" + q + "\"]";
+  }
+  return out + "]";
+}
+
+std::string state_diff(nanos t, uint64_t id, char state) {
+  return std::to_string(t) + " {\"stream\":\"ethusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":"
+         + std::to_string(t / ns_per_ms) + ",\"s\":\"ETHUSDT\",\"U\":" + std::to_string(id)
+         + ",\"u\":" + std::to_string(id) + ",\"b\":" + levels(state, true)
+         + ",\"a\":" + levels(state, false) + "}}\n";
+}
+
+std::string trade(nanos t, uint64_t id, const char* px, const char* qty) {
+  return std::to_string(t) + " {\"stream\":\"ethusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":"
+         + std::to_string(t / ns_per_ms) + ",\"s\":\"ETHUSDT\",\"t\":" + std::to_string(id)
+         + ",\"p\":\"" + px + "\",\"q\":\"" + qty + "\",\"T\":" + std::to_string(t / ns_per_ms)
+         + ",\"m\":true}}\n";
+}
+
+} // namespace
+
+TEST_CASE("hand-computed fills: a queued maker entry, a time stop in virtual time, taken "
+          "liquidity held until the venue shows more",
+          "[backtest]") {
+  // 12 s of a quiet market alternating one tick (the z-score warms up on
+  // 1-second bars, window 10), then a drop with bids heavier than asks:
+  // z about -2.85 < -1.25 and rho > 0, so the strategy bids post-only at
+  // 2590.00 for floor(100 / 2590.00, lot 0.0001) = 0.0386, behind the 5.0
+  // shown there. Two sells at 2590.00 (3.0 at 14.01 s, 2.5 at 14.11 s) eat
+  // that queue and fill the order with 0.5 to spare. The time stop (3 s)
+  // closes the position on the first book view 3 s after that fill (17.2 s;
+  // the z-score would not exit before 8 bars after the drop): an IOC sell at
+  // the best bid, which shows only 0.02 by then. The 0.02 it took stays
+  // taken while the venue keeps showing 0.02, so the remainder's re-sends
+  // find nothing, until the venue shows 3 there (17.3 s) and the rest
+  // (0.0186) fills at 2590.00.
+  auto dir = scratch("fills");
+  std::string rec = std::to_string(t0) + " {\"lastUpdateId\":100,\"bids\":[[\"2600.00\",\"2\"],"
+                    "[\"2599.99\",\"3\"]],\"asks\":[[\"2600.01\",\"2\"],[\"2600.02\",\"3\"]]}\n";
+  uint64_t id = 101;
+  const nanos tick = 100 * ns_per_ms;
+  for (nanos t = t0 + tick; t <= t0 + 20 * ns_per_s; t += tick) {
+    auto second = (t - t0) / ns_per_s;
+    char state = second < 12                    ? (second % 2 == 0 ? 'A' : 'B')
+                 : t < t0 + 14'200 * ns_per_ms ? 'D'
+                 : t < t0 + 17'300 * ns_per_ms ? 'E'
+                                               : 'F';
+    rec += state_diff(t, id++, state);
+    if (t == t0 + 14 * ns_per_s)
+      rec += trade(t + 10 * ns_per_ms, 1, "2590.00", "3.0");
+    if (t == t0 + 14'100 * ns_per_ms)
+      rec += trade(t + 10 * ns_per_ms, 2, "2590.00", "2.5");
+  }
+  auto cfg = parse(R"({
+    "log_level": "warn",
+    "venues": [ { "name": "rec", "kind": "replay",
+                  "replay": { "market": "spot", "maker_fee": "0.001", "taker_fee": "0.001", "symbols": [
+                    { "symbol": "ETHUSDT", "tick": "0.01", "lot": "0.0001", "min_notional": "5" } ] } } ],
+    "strategies": [ { "name": "mr:ETHUSDT", "venue": "rec", "symbol": "ETHUSDT" } ],
+    "strategy_template": { "bar_seconds": 1, "window": 10, "order_notional": "100",
+                           "time_stop_minutes": 0.05, "time_stop_off_hours_minutes": 0.05 }
+  })");
+  backtest_options o;
+  o.data = {gz_write(dir / "fills.gz", rec)};
+  o.report_dir = dir.string();
+  auto r = run_backtest(cfg, o);
+  REQUIRE(r.code == ok);
+  REQUIRE(r.inputs.books.size() == 1);
+  CHECK(r.inputs.books[0].gaps == 0);
+  const auto& fills = r.inputs.fills;
+  REQUIRE(fills.size() == 3);
+  // The maker entry, filled by the second trade once the queue was eaten.
+  CHECK(fills[0].sd == side::buy);
+  CHECK(fills[0].fill_px == *price::parse("2590.00"));
+  CHECK(fills[0].fill_qty == *quantity::parse("0.0386"));
+  CHECK(fills[0].liq == liquidity::maker);
+  CHECK(fills[0].fee == *notional::parse("0.099974"));
+  CHECK(fills[0].local_time == t0 + 14'110 * ns_per_ms);
+  // The time stop's IOC at 17.2 s takes the 0.02 shown; the rest fills once
+  // the venue shows more.
+  CHECK(fills[1].sd == side::sell);
+  CHECK(fills[1].fill_px == *price::parse("2590.00"));
+  CHECK(fills[1].fill_qty == *quantity::parse("0.02"));
+  CHECK(fills[1].liq == liquidity::taker);
+  CHECK(fills[1].fee == *notional::parse("0.0518"));
+  CHECK(fills[1].local_time >= fills[0].local_time + 3 * ns_per_s);
+  CHECK(fills[1].local_time < t0 + 17'300 * ns_per_ms);
+  CHECK(fills[2].sd == side::sell);
+  CHECK(fills[2].fill_px == *price::parse("2590.00"));
+  CHECK(fills[2].fill_qty == *quantity::parse("0.0186"));
+  CHECK(fills[2].fee == *notional::parse("0.048174"));
+  CHECK(fills[2].local_time > t0 + 17'300 * ns_per_ms);
+  CHECK(fills[2].local_time < t0 + 17'400 * ns_per_ms);
+  bool time_stop = false;
+  for (const auto& s : r.inputs.signals)
+    time_stop = time_stop || (s.name == "time_stop" && s.acted);
+  CHECK(time_stop);
+  // One round trip, flat in price, losing its three fees.
+  REQUIRE(r.result.trips.size() == 1);
+  CHECK(r.result.trips[0].pnl == Approx(0).margin(1e-9));
+  CHECK(r.result.trips[0].fees == Approx(0.099974 + 0.0518 + 0.048174).epsilon(1e-9));
+  CHECK(r.result.strategies[0].round_trips == 1);
+  CHECK(r.result.strategies[0].wins == 0);
+}
