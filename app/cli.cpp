@@ -313,6 +313,11 @@ usage: agora [--config FILE] COMMAND [ARGS]
 service:
   run                       run the service in the foreground (SIGINT/SIGTERM stop it)
 
+recording (market data for backtests):
+  record [--out DIR] [--rotate hour|day] [--seconds N]
+                            record every venue's raw frames and snapshots as gzip files
+                            (agora record --help)
+
 backtest (no service needed):
   backtest --data PATH... [--from T] [--to T] [--report DIR] [--speed max|N]
                             play recorded market data through the same tree, on a virtual

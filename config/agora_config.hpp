@@ -111,6 +111,15 @@ struct alerts_config {
   friend bool operator==(const alerts_config&, const alerts_config&) = default;
 };
 
+/// Recording of every venue's raw market data (`agora record`, or while
+/// trading): gzip files in the format `agora backtest` replays.
+struct record_config {
+  std::string dir;             ///< "" = no recording.
+  std::string rotate = "hour"; ///< One file per venue and UTC "hour" or "day".
+
+  friend bool operator==(const record_config&, const record_config&) = default;
+};
+
 /// Order gateway settings (per venue account).
 struct gateway_config {
   double orders_per_minute = 30; ///< Token bucket refill rate, > 0.
@@ -313,6 +322,7 @@ struct agora_config {
   risk_config risk;
   gateway_config gateway;
   alerts_config alerts;
+  record_config record;
   std::vector<venue_config> venues;
   std::vector<strategy_config> strategies;
   mean_reversion_config strategy_template; ///< Used by `agora spawn SYMBOL`.

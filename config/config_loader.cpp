@@ -1201,7 +1201,7 @@ void read_config(checker& check, const json& root, agora_config& cfg) {
   object_reader r(check, &root, "",
                   {"data_dir", "log_level", "log_file", "status_interval_seconds", "mode",
                    "scheduler", "control", "journal", "supervision", "risk", "gateway", "alerts",
-                   "venues", "strategies", "strategy_template"});
+                   "record", "venues", "strategies", "strategy_template"});
   r.text("data_dir", cfg.data_dir, "expected a non-empty path",
          [](std::string_view s) { return !s.empty(); });
   r.text("log_level", cfg.log_level,
@@ -1218,6 +1218,13 @@ void read_config(checker& check, const json& root, agora_config& cfg) {
   read_risk(check, r.get("risk"), "risk", cfg.risk);
   read_gateway(check, r.get("gateway"), "gateway", cfg.gateway);
   read_alerts(check, r.get("alerts"), "alerts", cfg.alerts);
+  {
+    object_reader rec(check, r.get("record"), "record", {"dir", "rotate"});
+    rec.text("dir", cfg.record.dir, "expected a folder path",
+             [](std::string_view s) { return !s.empty(); });
+    rec.text("rotate", cfg.record.rotate, "expected one of: hour, day",
+             [](std::string_view s) { return s == "hour" || s == "day"; });
+  }
   read_mean_reversion(check, r.get("strategy_template"), "strategy_template",
                       cfg.strategy_template);
 

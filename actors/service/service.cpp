@@ -32,6 +32,7 @@
 #include "venues/sim/exchange_actor.hpp"
 #include "venues/common/actor_support.hpp"
 #include "venues/sim/feed_actor.hpp"
+#include "venues/replay/recorder_actor.hpp"
 #include "venues/replay/replay_feed_actor.hpp"
 
 namespace agora {
@@ -139,6 +140,12 @@ restart_params restarts_of(const agora_config& cfg) {
                         cfg.supervision.backoff_max};
 }
 
+
+/// The recorder a (re)starting feed sends its raw frames to, when the
+/// config records market data.
+caf::actor recorder_of(caf::actor_system& sys, const context_ptr& ctx) {
+  return ctx->cfg.record.dir.empty() ? caf::actor{} : well_known(sys, replay::recorder_name);
+}
 
 child_spec book_child(const context_ptr& ctx, const venue_id& venue,
                       const symbol_id& symbol) {
@@ -293,6 +300,7 @@ std::vector<child_spec> sim_children(const context_ptr& ctx, const venue_config&
       p.exchange_path = venue_child_path(vc.name, "exchange");
       p.directory = ctx->directory;
       p.heartbeat_timeout = vc.sim.heartbeat_timeout;
+      p.recorder = recorder_of(sys, ctx);
       p.clock = ctx->clock;
       return sim::spawn_feed(sys, path, std::move(p));
     };
@@ -389,6 +397,7 @@ std::vector<child_spec> binance_children(const context_ptr& ctx, const venue_con
       p.heartbeat_timeout = b.heartbeat_timeout;
       p.ping_interval = b.ping_interval;
       p.directory = ctx->directory;
+      p.recorder = recorder_of(sys, ctx);
       p.clock = ctx->clock;
       return binance::spawn_feed(sys, path, std::move(p));
     };
@@ -546,6 +555,20 @@ service_handles start_service(caf::actor_system& sys,
     c.well_known = alerts_name;
     c.start = [ctx](caf::actor_system& sys, const std::string& path) {
       return spawn_alert_router(sys, path, ctx->clock, to_settings(ctx->cfg.alerts));
+    };
+    top.push_back(std::move(c));
+  }
+  if (!cfg.record.dir.empty()) {
+    child_spec c;
+    c.name = "recorder";
+    c.kind = "recorder";
+    c.well_known = replay::recorder_name;
+    c.start = [ctx](caf::actor_system& sys, const std::string& path) {
+      replay::recorder_params p;
+      p.dir = ctx->cfg.record.dir;
+      p.daily = ctx->cfg.record.rotate == "day";
+      p.clock = ctx->clock;
+      return replay::spawn_recorder(sys, path, std::move(p));
     };
     top.push_back(std::move(c));
   }

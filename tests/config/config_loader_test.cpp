@@ -239,7 +239,7 @@ TEST_CASE("unknown keys are errors that list the expected keys", "[config]") {
   CHECK(e.message
         == "unknown key, expected one of: data_dir, log_level, log_file, "
            "status_interval_seconds, mode, scheduler, control, journal, supervision, risk, gateway, "
-           "alerts, venues, strategies, strategy_template");
+           "alerts, record, venues, strategies, strategy_template");
 
   e = error_of(with_sim(R"([{"symbol": "A"}, {"symbol": "B", "tik": "0.1"}])"));
   CHECK(e.path == "venues[0].sim.symbols[1].tik");

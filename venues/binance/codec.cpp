@@ -1,5 +1,7 @@
 #include "venues/binance/codec.hpp"
 
+#include <cctype>
+
 #include <utility>
 
 #include <caf/atom.hpp>
@@ -353,6 +355,16 @@ std::optional<rest_error> parse_rest_error(std::string_view text) {
   if (code == nullptr || !code->IsInt() || !msg)
     return std::nullopt;
   return rest_error{code->GetInt(), std::string{*msg}};
+}
+
+std::string recorded_snapshot(std::string_view symbol, std::string_view body) {
+  std::string out = "{\"stream\":\"";
+  for (char c : symbol)
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  out += "@depthSnapshot\",\"data\":";
+  out.append(body.data(), body.size());
+  out += '}';
+  return out;
 }
 
 } // namespace agora::binance

@@ -85,6 +85,11 @@ caf::expected<std::map<std::string, std::string>> parse_base_assets(std::string_
 /// Parses GET /api/v3/time or /fapi/v1/time: {"serverTime": ms}.
 caf::expected<int64_t> parse_server_time(std::string_view text);
 
+/// A REST depth snapshot as a recording stores it, naming its symbol:
+/// {"stream":"<symbol, lower case>@depthSnapshot","data":<body>} (the
+/// replay feed serves it to the symbol's book; see venues/replay).
+std::string recorded_snapshot(std::string_view symbol, std::string_view body);
+
 /// A Binance error body.
 struct rest_error {
   int code = 0;

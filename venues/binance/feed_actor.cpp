@@ -106,8 +106,9 @@ void fetch_snapshot(feed_actor* self, caf::actor book, const symbol_id& symbol) 
   auto m = st.params.m;
   auto clock = st.params.clock;
   auto log = st.log;
-  st.rest->async(std::move(req), [book, symbol, venue, m, clock,
-                                  log](net::https_response&& r) {
+  auto recorder = st.params.recorder;
+  st.rest->async(std::move(req), [book, symbol, venue, m, clock, log,
+                                  recorder](net::https_response&& r) {
     auto stale = [&](const std::string& detail) {
       log->warn("snapshot_failed venue={} symbol={} reason=\"{}\"", venue, symbol, detail);
       caf::anon_send(book, book_stale{venue, symbol, stale_reason::awaiting_snapshot,
@@ -123,7 +124,10 @@ void fetch_snapshot(feed_actor* self, caf::actor book, const symbol_id& symbol) 
             + " code " + std::to_string(c.code) + " " + c.msg);
       return;
     }
-    auto snap = parse_depth_snapshot(r.body, venue, symbol, clock->now());
+    auto now = clock->now();
+    if (recorder)
+      caf::anon_send(recorder, wire_frame{venue, recorded_snapshot(symbol.str(), r.body), now});
+    auto snap = parse_depth_snapshot(r.body, venue, symbol, now);
     if (!snap) {
       stale("depth snapshot malformed: " + caf::to_string(snap.error()));
       return;
@@ -196,6 +200,8 @@ caf::behavior feed_impl(feed_actor* self, std::string path, feed_params params) 
       ++st.processed;
       ++st.frames;
       st.last_data = f.local_time;
+      if (st.params.recorder)
+        self->send(st.params.recorder, f);
       auto parsed = parse_stream(f.text, st.params.m, st.params.venue, f.local_time);
       if (!parsed) {
         // Replies to SUBSCRIBE ({"result":null,"id":1}) are not events.

@@ -25,6 +25,7 @@ struct feed_params {
   nanos ping_interval = 15 * ns_per_s;
   nanos connect_timeout = 10 * ns_per_s;
   caf::actor directory;
+  caf::actor recorder; ///< Gets every raw frame and snapshot when set (`agora record`).
   const clock_source* clock = nullptr;
 };
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include <zlib.h>
 
@@ -178,6 +179,75 @@ read_status recording_reader::next(recorded_line& out) {
     ++lines_;
     return read_status::line;
   }
+}
+
+recording_writer::recording_writer(std::string dir, bool daily)
+  : dir_(std::move(dir)), daily_(daily) {}
+
+recording_writer::~recording_writer() {
+  for (auto& [venue, f] : files_)
+    if (f.gz)
+      gzclose(as_gz(f.gz));
+}
+
+std::string recording_writer::file_of(const std::string& venue, nanos t) const {
+  std::time_t secs = static_cast<std::time_t>(t / ns_per_s);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, daily_ ? "%Y%m%d" : "%Y%m%d-%H", &tm);
+  return dir_ + "/" + venue + "-" + stamp + ".gz";
+}
+
+std::string recording_writer::append(const std::string& venue, nanos t, std::string_view text) {
+  auto& f = files_[venue];
+  auto path = file_of(venue, t);
+  if (f.gz == nullptr || f.path != path) {
+    if (f.gz != nullptr) {
+      gzclose(as_gz(f.gz));
+      f.gz = nullptr;
+    }
+    errno = 0;
+    f.gz = gzopen(path.c_str(), "ab");
+    if (f.gz == nullptr)
+      return path + ": cannot open for writing: "
+             + (errno != 0 ? std::string{std::strerror(errno)} : std::string{"out of memory"});
+    f.path = path;
+  }
+  auto line = std::to_string(t);
+  line += ' ';
+  line.append(text.data(), text.size());
+  line += '\n';
+  if (gzwrite(as_gz(f.gz), line.data(), static_cast<unsigned>(line.size()))
+      != static_cast<int>(line.size())) {
+    int code = 0;
+    const char* msg = gzerror(as_gz(f.gz), &code);
+    std::string why = code == Z_ERRNO ? std::strerror(errno) : (msg ? msg : "write error");
+    gzclose(as_gz(f.gz));
+    f.gz = nullptr;
+    return path + ": cannot write: " + why;
+  }
+  ++lines_;
+  bytes_ += line.size();
+  return "";
+}
+
+std::string recording_writer::flush() {
+  std::string first;
+  for (auto& [venue, f] : files_) {
+    if (f.gz == nullptr)
+      continue;
+    if (gzflush(as_gz(f.gz), Z_SYNC_FLUSH) != Z_OK && first.empty()) {
+      int code = 0;
+      const char* msg = gzerror(as_gz(f.gz), &code);
+      first = f.path + ": cannot flush: "
+              + (code == Z_ERRNO ? std::string{std::strerror(errno)}
+                                 : std::string{msg ? msg : "error"});
+      gzclose(as_gz(f.gz));
+      f.gz = nullptr;
+    }
+  }
+  return first;
 }
 
 } // namespace agora::replay

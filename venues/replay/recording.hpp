@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,43 @@ private:
   uint64_t malformed_ = 0;
   std::string first_malformed_;
   std::string error_;
+};
+
+/// Writes recordings in the format recording_reader reads: one gzip file per
+/// venue and UTC hour (or day), "<dir>/<venue>-YYYYMMDD-HH.gz"
+/// ("<venue>-YYYYMMDD.gz"), one "<ns> <text>" line per message. A file that
+/// exists already (a restart within the hour) gets a new gzip member
+/// appended. `flush()` ends each file's pending data with Z_SYNC_FLUSH, so
+/// a crash loses at most what came after the last flush and the file reads
+/// back up to there (as "truncated"). Not thread-safe: one owner.
+class recording_writer {
+public:
+  recording_writer(std::string dir, bool daily);
+  ~recording_writer();
+  recording_writer(const recording_writer&) = delete;
+  recording_writer& operator=(const recording_writer&) = delete;
+
+  /// Appends one message of `venue` received at `t`; opens or rotates the
+  /// venue's file as `t` asks. Returns "" or what failed (the file, errno).
+  std::string append(const std::string& venue, nanos t, std::string_view text);
+  /// Flushes every open file; "" or the first failure.
+  std::string flush();
+  /// The file a message of `venue` at `t` goes to.
+  std::string file_of(const std::string& venue, nanos t) const;
+
+  uint64_t lines() const noexcept { return lines_; }
+  uint64_t bytes() const noexcept { return bytes_; }
+
+private:
+  struct open_file {
+    std::string path;
+    void* gz = nullptr; ///< gzFile
+  };
+  std::string dir_;
+  bool daily_;
+  std::map<std::string, open_file> files_;
+  uint64_t lines_ = 0;
+  uint64_t bytes_ = 0;
 };
 
 /// Splits "<ns> <text>": the time and the text, or nullopt with `*why`.

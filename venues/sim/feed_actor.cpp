@@ -88,6 +88,8 @@ caf::behavior feed_impl(feed_actor* self, std::string path,
       ++st.processed;
       ++st.frames;
       st.last_frame = now_of(self);
+      if (st.params.recorder)
+        self->send(st.params.recorder, f);
       // The sim speaks Binance spot's stream payloads and USD-M's
       // markPriceUpdate (venues/sim/wire.hpp).
       auto parsed = binance::parse_stream(f.text, binance::market::spot,
@@ -143,6 +145,11 @@ caf::behavior feed_impl(feed_actor* self, std::string path,
         .then(
           [self, book, symbol](std::string& text) {
             auto& st = self->state;
+            if (st.params.recorder)
+              self->send(st.params.recorder,
+                         wire_frame{st.params.venue,
+                                    binance::recorded_snapshot(symbol.str(), text),
+                                    now_of(self)});
             auto snap = binance::parse_depth_snapshot(text, st.params.venue,
                                                       symbol, now_of(self));
             if (!snap) {

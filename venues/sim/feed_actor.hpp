@@ -14,6 +14,7 @@ struct feed_params {
   venue_id venue;
   std::string exchange_path;   ///< Directory name of the exchange.
   caf::actor directory;
+  caf::actor recorder;         ///< Gets every raw frame and snapshot when set (`agora record`).
   nanos heartbeat_timeout = 3 * ns_per_s; ///< Silence longer than this kills the feed.
   const clock_source* clock = nullptr;
 };

@@ -168,3 +168,72 @@ TEST_CASE("the sample recording reads whole", "[recording]") {
   CHECK(ordered);
   CHECK(r->malformed() == 0);
 }
+
+TEST_CASE("the writer makes one file per venue and UTC hour that the reader reads back",
+          "[recording]") {
+  auto dir = temp_path("writer");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  constexpr nanos hour = 3600 * ns_per_s;
+  constexpr nanos t = 1'723'161'000 * ns_per_s; // 2024-08-08T23:50:00Z
+  {
+    recording_writer w{dir, false};
+    CHECK(w.append("bn", t, "{\"a\":1}").empty());
+    CHECK(w.append("bn", t + 1, "{\"a\":2}").empty());
+    CHECK(w.append("other", t + 2, "{\"b\":1}").empty());
+    CHECK(w.append("bn", t + hour, "{\"a\":3}").empty()); // the next hour's file
+    CHECK(w.flush().empty());
+    CHECK(w.lines() == 4);
+  }
+  CHECK(recording_writer{dir, false}.file_of("bn", t) == dir + "/bn-20240808-23.gz");
+  CHECK(recording_writer{dir, true}.file_of("bn", t) == dir + "/bn-20240808.gz");
+  std::string error;
+  auto r = recording_reader::open(dir + "/bn-20240808-23.gz", &error);
+  REQUIRE(r);
+  read_status last{};
+  auto lines = read_all(*r, &last);
+  CHECK(last == read_status::end);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[1].local_time == t + 1);
+  CHECK(lines[1].text == "{\"a\":2}");
+  CHECK(std::filesystem::exists(dir + "/bn-20240809-00.gz"));
+  CHECK(std::filesystem::exists(dir + "/other-20240808-23.gz"));
+  // A restart within the hour appends a member to the same file.
+  {
+    recording_writer w{dir, false};
+    CHECK(w.append("bn", t + 5, "{\"a\":4}").empty());
+  }
+  r = recording_reader::open(dir + "/bn-20240808-23.gz", &error);
+  REQUIRE(r);
+  CHECK(read_all(*r, &last).size() == 3);
+}
+
+TEST_CASE("a file being written reads back up to its last flush", "[recording]") {
+  auto dir = temp_path("live");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  constexpr nanos t = 1'723'161'000 * ns_per_s;
+  recording_writer w{dir, false};
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(w.append("bn", t + i, "{\"seq\":" + std::to_string(i) + "}").empty());
+  REQUIRE(w.flush().empty());
+  REQUIRE(w.append("bn", t + 100, "{\"seq\":100}").empty()); // not flushed: may be lost
+  // What a kill -9 now would leave: the file as it is on disk.
+  auto copy = dir + "/copy.gz";
+  std::filesystem::copy_file(w.file_of("bn", t), copy);
+  std::string error;
+  auto r = recording_reader::open(copy, &error);
+  REQUIRE(r);
+  read_status last{};
+  auto lines = read_all(*r, &last);
+  CHECK(last == read_status::truncated);
+  REQUIRE(lines.size() >= 100);
+  CHECK(lines[99].text == "{\"seq\":99}");
+}
+
+TEST_CASE("a writer that cannot create its file says which and why", "[recording]") {
+  recording_writer w{"/proc/no-such-dir", false};
+  auto e = w.append("bn", 1'723'161'000 * ns_per_s, "{}");
+  CHECK(e.find("/proc/no-such-dir/bn-") == 0);
+  CHECK(e.find("cannot open") != std::string::npos);
+}
