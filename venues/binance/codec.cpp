@@ -226,7 +226,7 @@ caf::error read_spec(const rapidjson::Value& s, market m, instrument_spec& x,
 caf::expected<stream_event> parse_stream(std::string_view text, market m,
                                          const venue_id& venue,
                                          nanos local_time) {
-  auto& doc = scratch_document();
+  rapidjson::Document doc;
   if (auto err = parse_object(text, doc))
     return err;
   const auto& obj = unwrap(doc);

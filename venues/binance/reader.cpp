@@ -27,17 +27,6 @@ constexpr uint64_t max_ms
 
 } // namespace
 
-rapidjson::Document& scratch_document() {
-  thread_local char buffer[64 * 1024];
-  thread_local rapidjson::MemoryPoolAllocator<> pool(buffer, sizeof buffer);
-  thread_local rapidjson::Document doc(&pool);
-  // The previous parse's values are dropped with their memory: Parse
-  // replaces the root without reading it.
-  doc.SetNull();
-  pool.Clear();
-  return doc;
-}
-
 caf::error parse_document(std::string_view text, rapidjson::Document& doc) {
   doc.Parse<parse_flags>(text.empty() ? "" : text.data(), text.size());
   if (doc.HasParseError())

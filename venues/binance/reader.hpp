@@ -26,11 +26,6 @@ enum class sign : uint8_t { non_negative = 1, any = 2 };
 /// Parses `text` into `doc` (iterative parser, UTF-8 validated).
 caf::error parse_document(std::string_view text, rapidjson::Document& doc);
 
-/// This thread's document for one parse on a hot path (stream payloads):
-/// its values live in a per-thread 64 KiB buffer that every call reuses, so
-/// a typical payload parses without allocating. Valid until the next call
-/// on the same thread: read what you need, then let go.
-rapidjson::Document& scratch_document();
 
 /// Parses `text` and checks that the top level is an object.
 caf::error parse_object(std::string_view text, rapidjson::Document& doc);
