@@ -130,14 +130,6 @@ bool player::next(frame& out) {
   return true;
 }
 
-nanos player::peek_time() const {
-  nanos t = 0;
-  for (const auto& f : files_)
-    if (f.has_line && (t == 0 || f.line.local_time < t))
-      t = f.line.local_time;
-  return t;
-}
-
 bool player::venue_done(const venue_id& venue) const {
   for (const auto& f : files_)
     if (f.has_line && f.source.venue == venue)

@@ -52,8 +52,6 @@ public:
 
   /// The next message; false when every file is done.
   bool next(frame& out);
-  /// The time of the next message (0 when done).
-  nanos peek_time() const;
   /// Every file of `venue` has been played.
   bool venue_done(const venue_id& venue) const;
 
