@@ -135,7 +135,7 @@ std::vector<sweep_point> grid_of(const std::vector<sweep_axis>& axes) {
 std::optional<double> metric_of(const backtest::strategy_metrics& m, const std::string& metric) {
   double trips = static_cast<double>(m.round_trips);
   if (metric == "net_pnl")
-    return m.realized - m.fees + m.unrealized;
+    return m.realized - m.fees + m.funding + m.unrealized;
   if (metric == "sharpe")
     return m.sharpe.value_or(-1e300);
   if (metric == "sortino")
@@ -161,10 +161,10 @@ std::optional<double> metric_of(const backtest::strategy_metrics& m, const std::
 /// error, then the figures the table and the sort need.
 std::string encode_totals(const backtest::backtest_result& r) {
   const auto& m = r.result.total;
-  auto out = fmt::format("{} {} {} {:.17g} {:.17g} {:.17g} {:.17g} {:.17g} {:.17g} {} {:.17g} {} "
-                         "{:.17g} {} {:.17g}\n",
+  auto out = fmt::format("{} {} {} {:.17g} {:.17g} {:.17g} {:.17g} {:.17g} {:.17g} {:.17g} {} "
+                         "{:.17g} {} {:.17g} {} {:.17g}\n",
                          r.code, m.round_trips, m.wins, m.gross_wins, m.gross_losses, m.realized,
-                         m.fees, m.unrealized, m.max_drawdown, m.sharpe ? 1 : 0,
+                         m.fees, m.funding, m.unrealized, m.max_drawdown, m.sharpe ? 1 : 0,
                          m.sharpe.value_or(0), m.sortino ? 1 : 0, m.sortino.value_or(0),
                          m.fill_count, r.wall_seconds);
   return out + r.error;
@@ -176,11 +176,11 @@ bool decode_totals(const std::string& text, backtest::backtest_result& r) {
   unsigned long long trips = 0, wins = 0, fills = 0;
   double sharpe = 0, sortino = 0;
   int used = 0;
-  if (std::sscanf(text.c_str(), "%d %llu %llu %lf %lf %lf %lf %lf %lf %d %lf %d %lf %llu %lf\n%n",
+  if (std::sscanf(text.c_str(), "%d %llu %llu %lf %lf %lf %lf %lf %lf %lf %d %lf %d %lf %llu %lf\n%n",
                   &code, &trips, &wins, &m.gross_wins, &m.gross_losses, &m.realized, &m.fees,
-                  &m.unrealized, &m.max_drawdown, &has_sharpe, &sharpe, &has_sortino, &sortino,
-                  &fills, &r.wall_seconds, &used)
-      != 15)
+                  &m.funding, &m.unrealized, &m.max_drawdown, &has_sharpe, &sharpe, &has_sortino,
+                  &sortino, &fills, &r.wall_seconds, &used)
+      != 16)
     return false;
   r.code = code;
   m.round_trips = trips;
@@ -302,7 +302,7 @@ int run_sweep(const std::string& config_path, const std::vector<sweep_axis>& axe
       m.round_trips ? fmt::format("{:.1f}", 100.0 * static_cast<double>(m.wins)
                                               / static_cast<double>(m.round_trips))
                     : std::string{"-"},
-      m.realized - m.fees + m.unrealized, m.fees, m.max_drawdown,
+      m.realized - m.fees + m.funding + m.unrealized, m.fees, m.max_drawdown,
       m.sharpe ? fmt::format("{:.3f}", *m.sharpe) : std::string{"-"}, m.fill_count,
       p.result.wall_seconds);
     std::fputs(row.c_str(), stdout);

@@ -204,6 +204,24 @@ typename Inspector::result_type inspect(Inspector& f, funding_update& x) {
            x.local_time);
 }
 
+/// A funding payment of a perpetual: at `time` (the venue's funding time)
+/// every position pays position x `mark` x `funding_rate` (a long pays a
+/// positive rate, a short receives it). Derived from the funding updates
+/// around that time: the rate and mark are the last announced before it.
+struct funding_event {
+  venue_id venue;
+  symbol_id symbol;
+  nanos time = 0;
+  rate funding_rate;
+  price mark;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, funding_event& x) {
+  return f(caf::meta::type_name("funding_event"), x.venue, x.symbol, x.time, x.funding_rate,
+           x.mark);
+}
+
 /// A 1-minute (or configured interval) OHLC bar.
 struct bar {
   venue_id venue;

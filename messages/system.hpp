@@ -10,6 +10,7 @@
 #include "messages/enums.hpp"
 #include "messages/fixed_point.hpp"
 #include "messages/ids.hpp"
+#include "messages/market_data.hpp"
 #include "messages/time.hpp"
 
 namespace agora {
@@ -432,12 +433,15 @@ struct feed_report {
   uint64_t ignored = 0;          ///< Events the codec does not decode (unknown streams).
   uint64_t unrouted = 0;         ///< Events of symbols no book follows.
   std::string first_malformed;   ///< The first refusal, for the report.
+  uint64_t funding_updates = 0;  ///< Mark-price / funding updates in the data.
+  std::vector<funding_event> funding; ///< Funding times the data passed, oldest first.
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, feed_report& x) {
   return f(caf::meta::type_name("feed_report"), x.venue, x.frames, x.events, x.snapshots,
-           x.snapshots_served, x.malformed, x.ignored, x.unrouted, x.first_malformed);
+           x.snapshots_served, x.malformed, x.ignored, x.unrouted, x.first_malformed,
+           x.funding_updates, x.funding);
 }
 
 } // namespace agora

@@ -361,6 +361,12 @@ backtest_result run_backtest(config::agora_config cfg, const backtest_options& o
     return std::tie(a.venue, a.symbol) < std::tie(b.venue, b.symbol);
   });
   in.books = std::move(books);
+  for (const auto& f : feeds) {
+    in.funding_data = in.funding_data || f.funding_updates > 0;
+    in.funding.insert(in.funding.end(), f.funding.begin(), f.funding.end());
+  }
+  std::stable_sort(in.funding.begin(), in.funding.end(),
+                   [](const funding_event& a, const funding_event& b) { return a.time < b.time; });
   in.feeds = std::move(feeds);
   in.files = play->stats();
   in.marks = std::move(marks);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <limits>
 
 #include <fmt/format.h>
 #include <rapidjson/prettywriter.h>
@@ -23,6 +24,8 @@ struct strategy_state {
   std::map<instrument, leg> legs;
   double realized = 0;
   double fees = 0;
+  double funding = 0;
+  uint64_t funding_payments = 0;
   bool in_trip = false;
   round_trip trip;
   nanos in_market_since = 0;
@@ -66,7 +69,7 @@ double apply_fill(leg& l, double signed_qty, double px) {
 }
 
 double equity_of(const strategy_state& s, const std::map<instrument, double>& marks) {
-  double e = s.realized - s.fees;
+  double e = s.realized - s.fees + s.funding;
   for (const auto& [i, l] : s.legs) {
     auto m = marks.find(i);
     if (m != marks.end() && l.qty != 0)
@@ -172,10 +175,33 @@ report compute_report(const report_inputs& in) {
     out.equity.push_back(std::move(p));
   };
 
-  size_t fi = 0, mi = 0;
-  while (fi < in.fills.size() || mi < in.marks.size()) {
-    bool take_fill = fi < in.fills.size()
-                     && (mi >= in.marks.size() || in.fills[fi].local_time <= in.marks[mi].time);
+  // Fills, funding times and marks in time order; at one time, fills
+  // first (a funding time charges what was held at it), then funding.
+  size_t fi = 0, mi = 0, ui = 0;
+  constexpr nanos never = std::numeric_limits<nanos>::max();
+  while (fi < in.fills.size() || mi < in.marks.size() || ui < in.funding.size()) {
+    nanos tf = fi < in.fills.size() ? in.fills[fi].local_time : never;
+    nanos tu = ui < in.funding.size() ? in.funding[ui].time : never;
+    nanos tm = mi < in.marks.size() ? in.marks[mi].time : never;
+    if (tu < tf && tu <= tm) {
+      const auto& u = in.funding[ui++];
+      instrument key{u.venue, u.symbol};
+      double rate = u.funding_rate.to_double();
+      double mark = u.mark.to_double();
+      for (auto& s : st) {
+        auto l = s.legs.find(key);
+        if (l == s.legs.end() || std::fabs(l->second.qty) < lot_of(in, key) * (1 - 1e-9))
+          continue;
+        double paid = -l->second.qty * mark * rate; // a long pays a positive rate
+        s.funding += paid;
+        ++s.funding_payments;
+        if (s.in_trip)
+          s.trip.funding += paid;
+        track_drawdown(s, equity_of(s, marks), in.equity);
+      }
+      continue;
+    }
+    bool take_fill = tf <= tm;
     if (take_fill) {
       const auto& f = in.fills[fi++];
       auto& s = st[index[f.strategy]];
@@ -191,7 +217,7 @@ report compute_report(const report_inputs& in) {
       bool now_flat = flat(s, in);
       if (was_flat && !now_flat) {
         s.in_trip = true;
-        s.trip = round_trip{f.strategy, f.local_time, 0, 0, 0, 0};
+        s.trip = round_trip{f.strategy, f.local_time, 0, 0, 0, 0, 0};
         s.in_market_since = f.local_time;
       }
       if (s.in_trip) {
@@ -220,7 +246,9 @@ report compute_report(const report_inputs& in) {
   auto fill_metrics = [&](strategy_metrics& m, const strategy_state& s) {
     m.realized = s.realized;
     m.fees = s.fees;
-    m.unrealized = equity_of(s, marks) - (s.realized - s.fees);
+    m.funding = s.funding;
+    m.funding_payments = s.funding_payments;
+    m.unrealized = equity_of(s, marks) - (s.realized - s.fees + s.funding);
     m.max_drawdown = s.max_dd;
     m.max_drawdown_pct = s.max_dd_pct;
   };
@@ -285,6 +313,8 @@ report compute_report(const report_inputs& in) {
     t.gross_losses += m.gross_losses;
     t.realized += m.realized;
     t.fees += m.fees;
+    t.funding += m.funding;
+    t.funding_payments += m.funding_payments;
     t.unrealized += m.unrealized;
     t.turnover += m.turnover;
     t.fill_count += m.fill_count;
@@ -351,7 +381,7 @@ void counts(writer& w, const std::map<std::string, uint64_t>& m) {
   w.EndObject();
 }
 
-void metrics(writer& w, const strategy_metrics& m, nanos interval) {
+void metrics(writer& w, const strategy_metrics& m, nanos interval, bool funding_data) {
   double annual = std::sqrt(365.0 * 86400.0 * ns_per_s / static_cast<double>(interval));
   w.StartObject();
   key(w, "name"), text(w, m.name);
@@ -364,9 +394,10 @@ void metrics(writer& w, const strategy_metrics& m, nanos interval) {
   key(w, "realized_pnl_net"), num(w, m.realized - m.fees);
   key(w, "realized_pnl_gross"), num(w, m.realized);
   key(w, "fees"), num(w, m.fees);
-  key(w, "funding"), w.Null();
+  key(w, "funding"), num_if(w, funding_data, m.funding);
+  key(w, "funding_payments"), w.Uint64(m.funding_payments);
   key(w, "unrealized_pnl"), num(w, m.unrealized);
-  key(w, "net_pnl"), num(w, m.realized - m.fees + m.unrealized);
+  key(w, "net_pnl"), num(w, m.realized - m.fees + m.funding + m.unrealized);
   key(w, "max_drawdown"), num(w, m.max_drawdown);
   key(w, "max_drawdown_pct"), num(w, m.max_drawdown_pct);
   key(w, "sharpe"), num(w, m.sharpe);
@@ -437,11 +468,11 @@ std::string to_json(const report& r, const report_inputs& in) {
   key(w, "return_interval_seconds"), num(w, static_cast<double>(in.return_interval) / ns_per_s);
   key(w, "annualization"), text(w, "sqrt(365 days / return interval): crypto trades every day");
   key(w, "starting_equity"), num(w, in.equity);
-  key(w, "total"), metrics(w, r.total, in.return_interval);
+  key(w, "total"), metrics(w, r.total, in.return_interval, in.funding_data);
   key(w, "strategies");
   w.StartArray();
   for (const auto& m : r.strategies)
-    metrics(w, m, in.return_interval);
+    metrics(w, m, in.return_interval, in.funding_data);
   w.EndArray();
   key(w, "books");
   w.StartArray();
@@ -475,6 +506,8 @@ std::string to_json(const report& r, const report_inputs& in) {
     key(w, "ignored"), w.Uint64(f.ignored);
     key(w, "unrouted"), w.Uint64(f.unrouted);
     key(w, "first_malformed"), text(w, f.first_malformed);
+    key(w, "funding_updates"), w.Uint64(f.funding_updates);
+    key(w, "funding_times"), w.Uint64(f.funding.size());
     w.EndObject();
   }
   w.EndArray();
@@ -504,12 +537,12 @@ std::string equity_csv(const report& r) {
 }
 
 std::string trades_csv(const report& r) {
-  std::string out = "strategy,opened,closed,seconds,fills,pnl,fees,net\n";
+  std::string out = "strategy,opened,closed,seconds,fills,pnl,fees,funding,net\n";
   for (const auto& t : r.trips)
-    out += fmt::format("{},{},{},{:.3f},{},{:.8f},{:.8f},{:.8f}\n", t.strategy, iso_time(t.opened),
-                       iso_time(t.closed),
+    out += fmt::format("{},{},{},{:.3f},{},{:.8f},{:.8f},{:.8f},{:.8f}\n", t.strategy,
+                       iso_time(t.opened), iso_time(t.closed),
                        static_cast<double>(t.closed - t.opened) / ns_per_s, t.fills, t.pnl,
-                       t.fees, t.net());
+                       t.fees, t.funding, t.net());
   return out;
 }
 
@@ -517,17 +550,18 @@ std::string summary_text(const report& r, const report_inputs& in) {
   std::string out = fmt::format("backtest {} .. {} ({:.0f} s of data, {} frames)\n",
                                 iso_time(in.start), iso_time(in.end),
                                 static_cast<double>(in.end - in.start) / ns_per_s, in.frames);
-  out += fmt::format("{:<28} {:>6} {:>6} {:>12} {:>10} {:>12} {:>10} {:>8} {:>7}\n", "STRATEGY",
-                     "TRIPS", "WIN%", "NET_PNL", "FEES", "UNREALIZED", "MAX_DD", "ORDERS",
-                     "FILLS");
+  out += fmt::format("{:<28} {:>6} {:>6} {:>12} {:>10} {:>10} {:>12} {:>10} {:>8} {:>7}\n",
+                     "STRATEGY", "TRIPS", "WIN%", "REALIZED_NET", "FEES", "FUNDING", "UNREALIZED",
+                     "MAX_DD", "ORDERS", "FILLS");
   auto row = [&](const strategy_metrics& m) {
-    out += fmt::format("{:<28} {:>6} {:>6} {:>12.4f} {:>10.4f} {:>12.4f} {:>10.4f} {:>8} {:>7}\n",
+    out += fmt::format("{:<28} {:>6} {:>6} {:>12.4f} {:>10.4f} {:>10} {:>12.4f} {:>10.4f} {:>8} {:>7}\n",
                        m.name, m.round_trips,
                        m.round_trips ? fmt::format("{:.1f}", 100.0 * static_cast<double>(m.wins)
                                                                  / static_cast<double>(m.round_trips))
                                      : std::string{"-"},
-                       m.realized - m.fees, m.fees, m.unrealized, m.max_drawdown, m.orders_sent,
-                       m.fill_count);
+                       m.realized - m.fees, m.fees,
+                       in.funding_data ? fmt::format("{:.4f}", m.funding) : std::string{"-"},
+                       m.unrealized, m.max_drawdown, m.orders_sent, m.fill_count);
   };
   for (const auto& m : r.strategies)
     row(m);

@@ -46,6 +46,10 @@ struct report_inputs {
   std::vector<std::pair<std::string, std::string>> rejections; ///< (strategy, "REASON: detail").
   std::vector<signal_record> signals;
   std::vector<mark> marks;               ///< Time order.
+  /// Funding times the perpetuals' data passed, time order: each charges
+  /// the positions held then (fills before or at it).
+  std::vector<funding_event> funding;
+  bool funding_data = false;             ///< The data had funding updates (else funding is null).
   /// Lot of each instrument: residuals below one lot count as flat.
   std::map<std::pair<venue_id, symbol_id>, quantity> lots;
   double equity = 10'000;                ///< Starting capital (risk.equity): returns and % drawdown.
@@ -68,7 +72,8 @@ struct round_trip {
   uint64_t fills = 0;
   double pnl = 0;   ///< Realized, before fees.
   double fees = 0;
-  double net() const noexcept { return pnl - fees; }
+  double funding = 0; ///< Received (+) or paid (-) while it was open.
+  double net() const noexcept { return pnl - fees + funding; }
 };
 
 struct equity_point {
@@ -85,8 +90,10 @@ struct strategy_metrics {
   double gross_losses = 0;   ///< Positive.
   double realized = 0;       ///< Realized PnL before fees (closed quantity).
   double fees = 0;
+  double funding = 0;        ///< Funding received (+) or paid (-).
+  uint64_t funding_payments = 0; ///< Funding times at which a position was held.
   double unrealized = 0;     ///< Open position at the last mark.
-  double max_drawdown = 0;   ///< Of the equity curve (realized - fees + unrealized).
+  double max_drawdown = 0;   ///< Of the equity curve (realized - fees + funding + unrealized).
   double max_drawdown_pct = 0;
   std::optional<double> sharpe;   ///< Per return interval.
   std::optional<double> sortino;

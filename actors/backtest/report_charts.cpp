@@ -161,7 +161,7 @@ void draw(cairo_t* cr, const chart& c) {
 
 std::vector<chart> charts_of(const report& r) {
   std::vector<chart> out(3);
-  out[0].title = "Equity: realized - fees + open position at the mark";
+  out[0].title = "Equity: realized - fees + funding + open position at the mark";
   out[0].unit = "quote";
   out[1].title = "Drawdown of the total equity from its running peak";
   out[1].unit = "quote";
@@ -288,6 +288,7 @@ std::string report_html(const report& r, const report_inputs& in) {
   });
   row("realized PnL net of fees", [](auto& m) { return fixed(m.realized - m.fees); });
   row("fees", [](auto& m) { return fixed(m.fees); });
+  row("funding", [&](auto& m) { return in.funding_data ? fixed(m.funding) : std::string{"-"}; });
   row("unrealized PnL", [](auto& m) { return fixed(m.unrealized); });
   row("max drawdown", [](auto& m) { return fixed(m.max_drawdown); });
   row("max drawdown %", [](auto& m) { return fixed(m.max_drawdown_pct, 4); });
@@ -327,13 +328,14 @@ std::string report_html(const report& r, const report_inputs& in) {
          + "</td><td>" + esc(f.last ? iso_time(f.last) : "") + "</td><td>" + esc(f.problem)
          + "</td></tr>\n";
   h += "</table>\n<h2>Round trips</h2>\n<table><tr><th>strategy</th><th>opened</th><th>closed</th>"
-       "<th>seconds</th><th>fills</th><th>PnL</th><th>fees</th><th>net</th></tr>\n";
+       "<th>seconds</th><th>fills</th><th>PnL</th><th>fees</th><th>funding</th><th>net</th></tr>\n";
   for (const auto& t : r.trips)
     h += "<tr><td>" + esc(t.strategy) + "</td><td>" + esc(iso_time(t.opened)) + "</td><td>"
          + esc(iso_time(t.closed)) + "</td><td>"
          + fixed(static_cast<double>(t.closed - t.opened) / ns_per_s, 1) + "</td><td>"
          + std::to_string(t.fills) + "</td><td>" + fixed(t.pnl) + "</td><td>" + fixed(t.fees)
-         + "</td><td" + (t.net() < 0 ? " class=bad" : "") + ">" + fixed(t.net()) + "</td></tr>\n";
+         + "</td><td>" + fixed(t.funding) + "</td><td" + (t.net() < 0 ? " class=bad" : "") + ">"
+         + fixed(t.net()) + "</td></tr>\n";
   h += "</table>\n</body></html>\n";
   return h;
 }

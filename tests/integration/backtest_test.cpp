@@ -380,3 +380,150 @@ TEST_CASE("hand-computed fills: a queued maker entry, a time stop in virtual tim
   CHECK(r.result.strategies[0].round_trips == 1);
   CHECK(r.result.strategies[0].wins == 0);
 }
+
+namespace {
+
+constexpr nanos t8 = 1'723'190'400'000'000'000; // 2024-08-09T08:00:00Z, a USD-M funding time
+
+std::string levels_json(std::initializer_list<std::pair<const char*, const char*>> ls) {
+  std::string out = "[";
+  for (const auto& [px, q] : ls)
+    out += std::string{out.size() > 1 ? "," : ""} + "[\"" + px + "\",\"" + q + "\"]";
+  return out + "]";
+}
+
+} // namespace
+
+TEST_CASE("hand-computed basis trade: IOC legs walking two levels, a funding payment in "
+          "virtual time",
+          "[backtest]") {
+  // Spot asks 2600.00 x 0.2, 2600.10 x 1; the perpetual bids 2620.00 x 0.2,
+  // 2619.90 x 1: gross about 76 bp, net about 46 bp after 27 bp of fees and
+  // the 3 bp buffer, above the 10 bp entry. 1000 USDT of spot walks both
+  // ask levels: 0.2 + floor(480 / 2600.10, lot 0.001) = 0.384; the perp
+  // sells the same 0.384 into both bid levels. The position is held through
+  // 08:00:00 (funding: the short perp receives 0.384 x 2620.05 x 0.0001),
+  // then the perpetual converges to spot and the closing side (spot bids
+  // 2599.90 x 0.3, 2599.80 x 1; perp asks 2600.10 x 0.3, 2600.20 x 1) nets
+  // below the 1 bp exit: both legs close, again walking two levels.
+  auto dir = scratch("basis");
+  const nanos start = t8 - 10 * ns_per_s;
+  const nanos converge = t8 + 3 * ns_per_s;
+  const nanos tick = 100 * ns_per_ms;
+  auto spot_book = [&](nanos t) {
+    return t < converge ? std::pair{levels_json({{"2599.90", "1"}, {"2599.80", "1"}}),
+                                    levels_json({{"2600.00", "0.2"}, {"2600.10", "1"}})}
+                        : std::pair{levels_json({{"2599.90", "0.3"}, {"2599.80", "1"}}),
+                                    levels_json({{"2600.00", "0.2"}, {"2600.10", "1"}})};
+  };
+  auto perp_book = [&](nanos t) {
+    return t < converge
+             ? std::pair{levels_json({{"2620.00", "0.2"}, {"2619.90", "1"}, {"2600.00", "0"}}),
+                         levels_json({{"2620.10", "1"}, {"2620.20", "1"}, {"2600.10", "0"},
+                                      {"2600.20", "0"}})}
+             : std::pair{levels_json({{"2620.00", "0"}, {"2619.90", "0"}, {"2600.00", "1"}}),
+                         levels_json({{"2620.10", "0"}, {"2620.20", "0"}, {"2600.10", "0.3"},
+                                      {"2600.20", "1"}})};
+  };
+  auto ms = [](nanos t) { return std::to_string(t / ns_per_ms); };
+  auto [sb, sa] = spot_book(start);
+  std::string spot = std::to_string(start) + " {\"lastUpdateId\":100,\"bids\":" + sb
+                     + ",\"asks\":" + sa + "}\n";
+  auto [pb, pa] = perp_book(start);
+  std::string perp = std::to_string(start + ns_per_ms)
+                     + " {\"lastUpdateId\":500,\"E\":" + ms(start) + ",\"T\":" + ms(start)
+                     + ",\"bids\":" + pb + ",\"asks\":" + pa + "}\n";
+  uint64_t sid = 101, pid = 501;
+  for (nanos t = start + tick; t <= t8 + 8 * ns_per_s; t += tick) {
+    auto [b, a] = spot_book(t);
+    spot += std::to_string(t) + " {\"stream\":\"ethusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\","
+            "\"E\":" + ms(t) + ",\"s\":\"ETHUSDT\",\"U\":" + std::to_string(sid) + ",\"u\":"
+            + std::to_string(sid) + ",\"b\":" + b + ",\"a\":" + a + "}}\n";
+    ++sid;
+    nanos tp = t + 2 * ns_per_ms;
+    auto [b2, a2] = perp_book(t);
+    perp += std::to_string(tp) + " {\"stream\":\"ethusdt@depth@0ms\",\"data\":{\"e\":\"depthUpdate\","
+            "\"E\":" + ms(t) + ",\"T\":" + ms(t) + ",\"s\":\"ETHUSDT\",\"U\":" + std::to_string(pid)
+            + ",\"u\":" + std::to_string(pid) + ",\"pu\":" + std::to_string(pid - 1) + ",\"b\":" + b2
+            + ",\"a\":" + a2 + "}}\n";
+    ++pid;
+    if ((t - start) % ns_per_s == 0) {
+      bool before = t < t8;
+      perp += std::to_string(tp + ns_per_ms)
+              + " {\"stream\":\"ethusdt@markPrice@1s\",\"data\":{\"e\":\"markPriceUpdate\",\"E\":"
+              + ms(t) + ",\"s\":\"ETHUSDT\",\"p\":\"" + (before ? "2620.05" : "2610.00")
+              + "\",\"i\":\"2600.00\",\"P\":\"2615.00\",\"r\":\"" + (before ? "0.00010000" : "0.00005000")
+              + "\",\"T\":" + ms(before ? t8 : t8 + 8 * 3600 * ns_per_s) + "}}\n";
+    }
+  }
+  auto cfg = parse(R"({
+    "log_level": "warn",
+    "risk": { "max_order_notional": "5000", "max_position_notional": "20000",
+              "max_gross_exposure": "50000", "equity": "10000" },
+    "venues": [
+      { "name": "spot", "kind": "replay",
+        "replay": { "market": "spot", "maker_fee": "0.001", "taker_fee": "0.001", "symbols": [
+          { "symbol": "ETHUSDT", "tick": "0.01", "lot": "0.0001", "min_notional": "5" } ] } },
+      { "name": "perp", "kind": "replay",
+        "replay": { "market": "usdm", "maker_fee": "0.0002", "taker_fee": "0.0005", "symbols": [
+          { "symbol": "ETHUSDT", "tick": "0.01", "lot": "0.001", "min_notional": "20" } ] } } ],
+    "strategies": [ { "name": "basis:ETHUSDT", "kind": "basis",
+      "basis": { "spot": { "venue": "spot", "symbol": "ETHUSDT" },
+                 "perp": { "venue": "perp", "symbol": "ETHUSDT" },
+                 "trade_notional": "1000", "entry_threshold_bps": 10, "exit_threshold_bps": 1,
+                 "safety_buffer_bps": 3 } } ]
+  })");
+  backtest_options o;
+  o.data = {"spot=" + gz_write(dir / "spot.gz", spot), "perp=" + gz_write(dir / "perp.gz", perp)};
+  o.report_dir = dir.string();
+  auto r = run_backtest(cfg, o);
+  REQUIRE(r.code == ok);
+  struct expected {
+    const char* venue;
+    side sd;
+    const char* px;
+    const char* qty;
+    const char* fee;
+  };
+  // Each IOC takes its two levels as two fills; taker fees 0.1% spot, 0.05% perp.
+  const expected want[] = {
+    {"spot", side::buy, "2600.00", "0.2", "0.52"},      {"perp", side::sell, "2620.00", "0.2", "0.262"},
+    {"spot", side::buy, "2600.10", "0.184", "0.4784184"}, {"perp", side::sell, "2619.90", "0.184", "0.2410308"},
+    {"spot", side::sell, "2599.90", "0.3", "0.77997"},  {"perp", side::buy, "2600.10", "0.3", "0.390015"},
+    {"spot", side::sell, "2599.80", "0.084", "0.2183832"}, {"perp", side::buy, "2600.20", "0.084", "0.1092084"}};
+  const auto& fills = r.inputs.fills;
+  REQUIRE(fills.size() == 8);
+  for (size_t i = 0; i < 8; ++i) {
+    INFO("fill " << i);
+    CHECK(fills[i].venue == venue_id{want[i].venue});
+    CHECK(fills[i].sd == want[i].sd);
+    CHECK(fills[i].fill_px == *price::parse(want[i].px));
+    CHECK(fills[i].fill_qty == *quantity::parse(want[i].qty));
+    CHECK(fills[i].fee == *notional::parse(want[i].fee));
+    CHECK(fills[i].liq == liquidity::taker);
+  }
+  CHECK(fills[3].local_time < t8);                           // opened before 08:00
+  CHECK(fills[4].local_time > converge);                     // closed after it converged
+  CHECK(fills[7].local_time < converge + 200 * ns_per_ms);
+  // One funding time passed (08:00), with the perpetual short 0.384.
+  REQUIRE(r.inputs.feeds.size() == 2);
+  CHECK(r.inputs.funding_data);
+  REQUIRE(r.inputs.funding.size() == 1);
+  CHECK(r.inputs.funding[0].time == t8);
+  CHECK(r.inputs.funding[0].mark == *price::parse("2620.05"));
+  // Spot: 998.3532 - 998.4184; perp: 1006.0616 - 998.4468. Fees: the sum of
+  // the eight. Funding: 0.384 x 2620.05 x 0.0001.
+  REQUIRE(r.result.trips.size() == 1);
+  const auto& trip = r.result.trips[0];
+  CHECK(trip.pnl == Approx(-0.0652 + 7.6148).epsilon(1e-12));
+  CHECK(trip.fees == Approx(2.9990258).epsilon(1e-12));
+  CHECK(trip.funding == Approx(0.10060992).epsilon(1e-12));
+  CHECK(trip.net() == Approx(7.5496 - 2.9990258 + 0.10060992).epsilon(1e-12));
+  const auto& m = r.result.strategies[0];
+  CHECK(m.funding == Approx(0.10060992).epsilon(1e-12));
+  CHECK(m.funding_payments == 1);
+  CHECK(m.wins == 1);
+  auto json = slurp(dir / "report.json");
+  CHECK(json.find("\"funding\": 0.10060992,") != std::string::npos);
+  CHECK(slurp(dir / "trades.csv").find(",7.54960000,2.99902580,0.10060992,4.65118412") != std::string::npos);
+}

@@ -14,6 +14,7 @@
 #include "venues/binance/codec.hpp"
 #include "venues/common/actor_support.hpp"
 #include "venues/common/book_routes.hpp"
+#include "venues/replay/funding_schedule.hpp"
 #include "venues/replay/recording.hpp"
 
 namespace agora::replay {
@@ -27,6 +28,7 @@ struct replay_feed_state {
   /// Books waiting for the next snapshot of their symbol.
   std::map<symbol_id, std::set<caf::actor>> waiting;
   feed_report report;
+  funding_schedule funding;
   uint64_t processed = 0;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "replay_feed";
@@ -134,6 +136,11 @@ caf::behavior replay_feed_impl(replay_feed_actor* self, std::string path,
         return;
       }
       ++st.report.events;
+      if (auto* u = std::get_if<funding_update>(&*parsed)) {
+        ++st.report.funding_updates;
+        if (auto e = st.funding.on_update(*u))
+          st.report.funding.push_back(*e);
+      }
       std::visit([self](auto& x) { self->state.routes.route(self, std::move(x)); }, *parsed);
     },
     [self](caf::flush_atom) {

@@ -124,3 +124,36 @@ TEST_CASE("report.json is the same text for the same inputs", "[report]") {
   CHECK(trades_csv(compute_report(in)).find("mr,1970-01-01T00:00:01.000Z,1970-01-01T00:00:03.000Z,2.000,2,")
         != std::string::npos);
 }
+
+TEST_CASE("funding charges the positions held at each funding time", "[report]") {
+  auto in = two_trips();
+  in.funding_data = true;
+  // At 2 s the strategy is long 1 (pays 1 x 104 x 0.001 = 0.104); at 4 s it
+  // is flat (nothing); at 6 s long 2 at a negative rate (receives 2 x 92 x
+  // 0.0005 = 0.092). A funding time equal to a fill's time charges the
+  // position after that fill: at 5 s the second trip has just opened.
+  auto event = [](nanos t, const char* r, const char* m) {
+    return funding_event{venue, symbol, t * ns_per_s, *rate::parse(r), *price::parse(m)};
+  };
+  in.funding = {event(2, "0.001", "104"), event(4, "0.001", "110"), event(5, "0.0001", "100"),
+                event(6, "-0.0005", "92")};
+  auto r = compute_report(in);
+  const auto& m = r.strategies[0];
+  CHECK(m.funding == Approx(-0.104 - 0.02 + 0.092));
+  CHECK(m.funding_payments == 3);
+  REQUIRE(r.trips.size() == 2);
+  CHECK(r.trips[0].funding == Approx(-0.104));
+  CHECK(r.trips[1].funding == Approx(-0.02 + 0.092));
+  CHECK(r.trips[1].net() == Approx(-10.39 + 0.072));
+  CHECK(r.strategies[1].funding == 0);
+  CHECK(r.total.funding == Approx(m.funding));
+  // The equity curve carries it: at 8 s (flat) equity = realized - fees + funding.
+  CHECK(r.equity.back().equity[0] == Approx(-0.6 - 0.032));
+  auto json = to_json(r, in);
+  CHECK(json.find("\"funding\": -0.032,") != std::string::npos);
+  CHECK(json.find("\"funding_payments\": 3,") != std::string::npos);
+  // Without funding data the figure is null, not zero.
+  in.funding_data = false;
+  in.funding.clear();
+  CHECK(to_json(compute_report(in), in).find("\"funding\": null,") != std::string::npos);
+}
