@@ -97,8 +97,8 @@ void flush(journal_actor* self) {
 }
 
 /// Opens a transaction if none is open, with a flush marker behind the
-/// messages already queued.
-bool ensure_transaction(journal_actor* self) {
+/// messages already queued (unless `deferred`: see defer_records).
+bool ensure_transaction(journal_actor* self, bool deferred = false) {
   auto& st = self->state;
   if (!st.db)
     return false;
@@ -110,7 +110,7 @@ bool ensure_transaction(journal_actor* self) {
       return false;
     }
   }
-  if (!st.flush_queued) {
+  if (!deferred && !st.flush_queued) {
     st.flush_queued = true;
     self->send(self, flush_atom_v);
   }
@@ -129,7 +129,7 @@ template <class F>
 void record(journal_actor* self, const char* what, F&& f) {
   auto& st = self->state;
   ++st.processed;
-  if (!ensure_transaction(self))
+  if (!ensure_transaction(self, st.params.defer_records))
     return;
   try {
     f(*st.db);
@@ -231,7 +231,7 @@ caf::behavior journal_impl(journal_actor* self, std::string path,
       // Idle since the last tick (no write came in): copy the WAL into the
       // database now. Under constant load, at the latest every
       // `checkpoint_writes` writes (the WAL must not grow without bound).
-      bool idle = st.writes == st.writes_at_tick;
+      bool idle = st.params.checkpoint_when_idle && st.writes == st.writes_at_tick;
       bool pending = st.writes != st.writes_at_checkpoint;
       bool overdue = st.writes - st.writes_at_checkpoint >= checkpoint_writes;
       st.writes_at_tick = st.writes;

@@ -18,6 +18,18 @@ struct journal_params {
   /// Its own thread (SQLite blocks). A backtest runs it on the scheduler
   /// instead, so its deterministic single-threaded scheduler drives it too.
   bool detached = true;
+  /// Writes nobody waits on (bars, PnL rows, signals, order events) commit
+  /// with the next durable write, at `max_batch` writes or when the actor
+  /// ends, not each on its own. A backtest, which delivers every message
+  /// alone, journals with sync off and reads its journal only after the run,
+  /// sets it: one commit per order or fill instead of one per row. The
+  /// service keeps it off: a record is on disk at once.
+  bool defer_records = false;
+  /// Copies the WAL into the database when writes pause (besides every
+  /// 50,000 writes). A backtest turns it off: its virtual time pauses between
+  /// nearly every two messages, and the file is closed (and checkpointed)
+  /// within seconds anyway.
+  bool checkpoint_when_idle = true;
   const clock_source* clock = nullptr;
 };
 

@@ -582,6 +582,8 @@ service_handles start_service(caf::actor_system& sys,
       p.open = journal_options_of(ctx->cfg);
       p.run = ctx->opts.run;
       p.detached = !ctx->opts.backtest;
+      p.defer_records = ctx->opts.backtest;
+      p.checkpoint_when_idle = !ctx->opts.backtest;
       p.clock = ctx->clock;
       return spawn_journal(sys, path, std::move(p));
     };

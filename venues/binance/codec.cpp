@@ -226,7 +226,14 @@ caf::error read_spec(const rapidjson::Value& s, market m, instrument_spec& x,
 caf::expected<stream_event> parse_stream(std::string_view text, market m,
                                          const venue_id& venue,
                                          nanos local_time) {
-  rapidjson::Document doc;
+  // The stream is nearly all of a feed's parsing: the frame's values live in
+  // buffers on this stack frame (a malloc'd chunk only for a frame larger
+  // than them), instead of a 64 KiB heap chunk and a parse stack per frame.
+  alignas(std::max_align_t) char pool[16 * 1024];
+  alignas(std::max_align_t) char stack[2 * 1024];
+  rapidjson::MemoryPoolAllocator<> values(pool, sizeof pool);
+  rapidjson::MemoryPoolAllocator<> parse_stack(stack, sizeof stack);
+  detail::pooled_document doc(&values, sizeof stack / 2, &parse_stack);
   if (auto err = parse_object(text, doc))
     return err;
   const auto& obj = unwrap(doc);

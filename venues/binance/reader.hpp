@@ -26,9 +26,17 @@ enum class sign : uint8_t { non_negative = 1, any = 2 };
 /// Parses `text` into `doc` (iterative parser, UTF-8 validated).
 caf::error parse_document(std::string_view text, rapidjson::Document& doc);
 
-
 /// Parses `text` and checks that the top level is an object.
 caf::error parse_object(std::string_view text, rapidjson::Document& doc);
+
+/// A document whose values and parse stack both come from caller-given
+/// buffers (a stack frame's): the hot path's, one per frame, no heap use for
+/// frames that fit. Its values are ordinary `rapidjson::Value`s.
+using pooled_document = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
+                                                   rapidjson::MemoryPoolAllocator<>>;
+
+/// As above, into a pooled document.
+caf::error parse_object(std::string_view text, pooled_document& doc);
 
 /// "missing \"key\"".
 caf::error missing(std::string_view key);

@@ -310,3 +310,20 @@ TEST_CASE("times beyond the nanosecond range are refused") {
   CHECK(parse_stream(R"({"e":"aggTrade","E":9223372036854,"s":"X","a":1,"p":"1","q":"1","m":true})",
                      market::spot, venue, local));
 }
+
+TEST_CASE("invalid UTF-8 is malformed; valid non-ASCII text parses") {
+  // The parser checks UTF-8 only when a frame is not pure ASCII: both
+  // outcomes of that check, on a book ticker with an extra string member.
+  auto ticker = [](const std::string& extra) {
+    return std::string{"{\"u\":400900217,\"s\":\"BNBUSDT\",\"b\":\"25.35190000\","
+                       "\"B\":\"31.21000000\",\"a\":\"25.36520000\",\"A\":\"40.66000000\","
+                       "\"note\":\""}
+           + extra + "\"}";
+  };
+  CHECK(parse_stream(ticker("plain"), market::spot, venue, local));
+  CHECK(parse_stream(ticker("caf\xc3\xa9"), market::spot, venue, local)); // "café"
+  CHECK(code_of(parse_stream(ticker("caf\xc3"), market::spot, venue, local))
+        == code(codec_errc::malformed_json)); // a truncated sequence
+  CHECK(code_of(parse_stream(ticker("\xff\xfe"), market::spot, venue, local))
+        == code(codec_errc::malformed_json));
+}
