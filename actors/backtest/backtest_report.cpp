@@ -41,9 +41,14 @@ double lot_of(const report_inputs& in, const instrument& i) {
   return l == in.lots.end() ? 1e-12 : l->second.to_double();
 }
 
+/// A position of at least one lot (a residual below it counts as flat).
+bool held(const leg& l, const report_inputs& in, const instrument& i) {
+  return std::fabs(l.qty) >= lot_of(in, i) * (1 - 1e-9);
+}
+
 bool flat(const strategy_state& s, const report_inputs& in) {
   for (const auto& [i, l] : s.legs)
-    if (std::fabs(l.qty) >= lot_of(in, i) * (1 - 1e-9))
+    if (held(l, in, i))
       return false;
   return true;
 }
@@ -190,7 +195,7 @@ report compute_report(const report_inputs& in) {
       double mark = u.mark.to_double();
       for (auto& s : st) {
         auto l = s.legs.find(key);
-        if (l == s.legs.end() || std::fabs(l->second.qty) < lot_of(in, key) * (1 - 1e-9))
+        if (l == s.legs.end() || !held(l->second, in, key))
           continue;
         double paid = -l->second.qty * mark * rate; // a long pays a positive rate
         s.funding += paid;

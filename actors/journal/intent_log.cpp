@@ -46,8 +46,7 @@ uint64_t get_u64(const char* p) {
 }
 
 uint32_t crc_of(const char* p, size_t n) {
-  return static_cast<uint32_t>(
-    crc32_z(crc32_z(0, nullptr, 0), reinterpret_cast<const Bytef*>(p), n));
+  return static_cast<uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(p), n));
 }
 
 std::string errno_text(int e) { return std::strerror(e); }
