@@ -23,7 +23,7 @@ namespace agora {
 inline caf::actor spawn_bench_journal(caf::actor_system& sys, const std::string& path,
                                       std::string* error,
                                       journal::sync_mode sync = journal::sync_mode::normal,
-                                      size_t keep_bars = 16) {
+                                      size_t keep_bars = 16, bool checkpointer = true) {
   journal::open_options o;
   o.path = path;
   o.sync = sync;
@@ -36,6 +36,7 @@ inline caf::actor spawn_bench_journal(caf::actor_system& sys, const std::string&
   jp.open = o;
   jp.run = run.run;
   jp.keep_bars = keep_bars;
+  jp.checkpointer = checkpointer;
   auto j = spawn_journal(sys, "journal", std::move(jp));
   sys.registry().put(journal_name, caf::actor_cast<caf::strong_actor_ptr>(j));
   return j;

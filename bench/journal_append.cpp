@@ -269,7 +269,8 @@ struct result {
   uint64_t acks = 0;   ///< Durable acks in the window.
   uint64_t orders = 0; ///< Orders sent by the requesters (whole run, warm-up included).
   uint64_t signals = 0;
-  int64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+  int64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, p9999 = 0, max = 0;
+  uint64_t wal_max = 0;   ///< Largest WAL file seen in the window (sampled every 5 ms).
   uint64_t commits = 0;   ///< In the window.
   uint64_t writes = 0;    ///< In the window (durable + fire-and-forget).
   uint64_t largest_batch = 0;
@@ -286,7 +287,8 @@ struct result {
 /// `gateway`: the service's gateway, whose counters are read around the
 /// window (invalid when alone).
 result measure(caf::actor_system& sys, const caf::actor& journal, size_t k,
-               const caf::actor& gateway, const counter_ptr& next_cid) {
+               const caf::actor& gateway, const counter_ptr& next_cid,
+               const std::string& db_path) {
   result r;
   r.in_flight = k;
   caf::scoped_actor self{sys};
@@ -299,7 +301,15 @@ result measure(caf::actor_system& sys, const caf::actor& journal, size_t k,
   auto j0 = detail_of(self, journal);
   auto g0 = detail_of(self, gateway);
   const auto t0 = steady_ns();
-  std::this_thread::sleep_for(window);
+  const auto end = steady::now() + window;
+  uint64_t wal_max = 0;
+  while (steady::now() < end) {
+    std::error_code ec;
+    auto n = std::filesystem::file_size(db_path + "-wal", ec);
+    if (!ec)
+      wal_max = std::max<uint64_t>(wal_max, n);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   const auto t1 = steady_ns();
   auto j1 = detail_of(self, journal);
   auto g1 = detail_of(self, gateway);
@@ -333,7 +343,9 @@ result measure(caf::actor_system& sys, const caf::actor& journal, size_t k,
   r.p90 = percentile(lat, 0.90);
   r.p99 = percentile(lat, 0.99);
   r.p999 = percentile(lat, 0.999);
+  r.p9999 = percentile(lat, 0.9999);
   r.max = lat.empty() ? 0 : lat.back();
+  r.wal_max = wal_max;
   r.commits = detail_u64(j1, "commits") - detail_u64(j0, "commits");
   r.writes = detail_u64(j1, "writes") - detail_u64(j0, "writes");
   r.largest_batch = detail_u64(j1, "largest_batch");
@@ -381,17 +393,19 @@ journal::sync_mode sync_of(const std::string& s) {
 // -- phase 1: the journal alone ---------------------------------------------------------
 
 result run_alone(caf::actor_system& sys, const std::string& dir, const std::string& sync,
-                 size_t k) {
-  const std::string path = dir + "/alone-" + sync + "-" + std::to_string(k) + ".db";
+                 size_t k, bool checkpointer = true) {
+  const std::string path = dir + "/alone-" + sync + "-" + std::to_string(k)
+                           + (checkpointer ? "" : "-self") + ".db";
   std::string error;
-  auto j = spawn_bench_journal(sys, path, &error, sync_of(sync), journal_params{}.keep_bars);
+  auto j = spawn_bench_journal(sys, path, &error, sync_of(sync), journal_params{}.keep_bars,
+                               checkpointer);
   if (!j) {
     result r;
     r.first_error = error;
     return r;
   }
   auto next_cid = std::make_shared<std::atomic<uint64_t>>(1);
-  auto r = measure(sys, j, k, caf::actor{}, next_cid);
+  auto r = measure(sys, j, k, caf::actor{}, next_cid, path);
   // The detached journal must be gone (and out of the registry) before the
   // actor system shuts down.
   sys.registry().erase(journal_name);
@@ -412,7 +426,7 @@ result run_alone(caf::actor_system& sys, const std::string& dir, const std::stri
   std::error_code ec;
   for (auto p : {path, path + "-wal", path + "-shm"})
     std::filesystem::remove(p, ec);
-  r.phase = "alone";
+  r.phase = checkpointer ? "alone" : "self-ck";
   r.sync = sync;
   return r;
 }
@@ -512,7 +526,7 @@ std::vector<result> run_service(const std::string& sync, std::string* error,
       for (auto k : levels) {
         std::fprintf(stderr, "  service sync=%s K=%zu ...\n", sync.c_str(), k);
         auto j = well_known(sys, journal_name);
-        auto r = measure(sys, j, k, gateway, next_cid);
+        auto r = measure(sys, j, k, gateway, next_cid, path);
         r.phase = "service";
         r.sync = sync;
         out.push_back(std::move(r));
@@ -540,10 +554,11 @@ std::vector<result> run_service(const std::string& sync, std::string* error,
 double us(int64_t ns) { return static_cast<double>(ns) / 1e3; }
 
 void print_header() {
-  std::printf("  %-7s %-6s %3s %9s %8s %8s %8s %8s %8s %9s %9s %9s %6s %7s %9s %6s %6s\n",
+  std::printf("  %-7s %-6s %3s %9s %8s %8s %8s %8s %8s %9s %9s %9s %9s %6s %7s %9s %7s %6s "
+              "%6s\n",
               "phase", "sync", "K", "durable/s", "orders/s", "p50 us", "p90 us", "p99 us",
-              "p99.9 us", "max us", "commits/s", "writes/s", "batch", "largest", "MB/100k",
-              "svc ord", "svc fil");
+              "p99.9 us", "p99.99 us", "max us", "commits/s", "writes/s", "batch", "largest",
+              "MB/100k", "WAL MB", "svc ord", "svc fil");
 }
 
 void print_row(const result& r) {
@@ -553,16 +568,16 @@ void print_row(const result& r) {
     return;
   }
   const double secs = r.seconds > 0 ? r.seconds : 1;
-  std::printf("  %-7s %-6s %3zu %9.0f %8.0f %8.1f %8.1f %8.1f %8.1f %9.1f %9.1f %9.0f %6.1f "
-              "%7llu %9.2f %6llu %6llu\n",
+  std::printf("  %-7s %-6s %3zu %9.0f %8.0f %8.1f %8.1f %8.1f %8.1f %9.1f %9.1f %9.1f %9.0f "
+              "%6.1f %7llu %9.2f %7.1f %6llu %6llu\n",
               r.phase.c_str(), r.sync.c_str(), r.in_flight, static_cast<double>(r.acks) / secs,
               static_cast<double>(r.acks) / 2.0 / secs, us(r.p50), us(r.p90), us(r.p99),
-              us(r.p999), us(r.max), static_cast<double>(r.commits) / secs,
+              us(r.p999), us(r.p9999), us(r.max), static_cast<double>(r.commits) / secs,
               static_cast<double>(r.writes) / secs,
               r.commits == 0 ? 0.0
                              : static_cast<double>(r.writes) / static_cast<double>(r.commits),
               static_cast<unsigned long long>(r.largest_batch), r.bytes_per_100k / 1e6,
-              static_cast<unsigned long long>(r.service_orders),
+              static_cast<double>(r.wal_max) / 1e6, static_cast<unsigned long long>(r.service_orders),
               static_cast<unsigned long long>(r.service_fills));
   if (!r.ok || r.stale_fills != 0)
     std::printf("  note: %s %s K=%zu: %llu errors (%s), %llu fills answered 'already "
@@ -600,11 +615,16 @@ int main() {
     caf::actor_system_config sys_cfg;
     configure_actor_system(sys_cfg, config::scheduler_config{});
     caf::actor_system sys{sys_cfg};
-    for (auto& sync : syncs)
+    for (auto& sync : syncs) {
       for (auto k : in_flight_levels) {
         std::fprintf(stderr, "  alone sync=%s K=%zu ...\n", sync.c_str(), k);
         results.push_back(run_alone(sys, dir, sync, k));
       }
+      // The journal checkpointing itself (idle, or forced every 50,000
+      // writes), as before the checkpointer: the stall it costs.
+      std::fprintf(stderr, "  self-checkpointing sync=%s K=16 ...\n", sync.c_str());
+      results.push_back(run_alone(sys, dir, sync, 16, false));
+    }
   }
   std::filesystem::remove_all(dir);
   std::string scheduler;
@@ -624,7 +644,10 @@ int main() {
     print_row(r);
   std::printf(
     "\n  alone: the journal actor alone in an actor system with Agora's default scheduler "
-    "(sharing x1), a fresh file per row.\n"
+    "(sharing x1), a fresh file per row, its WAL checkpointed by the checkpointer actor; "
+    "self-ck: the same with the journal checkpointing itself (when idle, and forced every "
+    "50,000 writes), as before the checkpointer.\n"
+    "  WAL MB: the largest WAL file seen in the window (sampled every 5 ms).\n"
     "  service: the whole service (scheduler %s; sim venue, BTCUSDT + ETHUSDT every 20 ms, "
     "two fast mean-reversion strategies) journaling to the same file; K = 0 is the service "
     "alone.\n"

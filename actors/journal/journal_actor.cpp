@@ -1,5 +1,7 @@
 #include "actors/journal/journal_actor.hpp"
 
+#include "actors/journal/checkpointer_actor.hpp"
+
 #include <algorithm>
 #include <memory>
 #include <vector>
@@ -209,13 +211,23 @@ caf::behavior journal_impl(journal_actor* self, std::string path,
   st.db = std::move(opened.journal);
   st.log->info("journal_open path={} version={} run={}", st.params.open.path,
                st.db->schema_version(), st.params.run);
-  // Checkpoints when idle, not inside the commit an order waits for.
+  // Never inside the commit an order waits for: on the checkpointer's
+  // thread, or (without it) when idle.
   try {
     st.db->set_auto_checkpoint(false);
   } catch (const journal::journal_error& e) {
     st.log->warn("journal_checkpoint_setting_failed error=\"{}\"", e.what());
   }
-  self->delayed_send(self, checkpoint_period, caf::tick_atom_v);
+  // (Sync off opens the file with exclusive locking: no second connection.)
+  if (st.params.checkpointer && st.params.open.sync != journal::sync_mode::off) {
+    checkpointer_params cp;
+    cp.path = st.params.open.path;
+    cp.sync = st.params.open.sync;
+    auto c = spawn_checkpointer(self->system(), std::move(cp));
+    self->link_to(c); // goes with the journal
+  } else {
+    self->delayed_send(self, checkpoint_period, caf::tick_atom_v);
+  }
   self->attach_functor([self](const caf::error&) {
     // The state is gone by now (see ~journal_state): only the actor itself
     // may be used here.

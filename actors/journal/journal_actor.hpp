@@ -30,6 +30,11 @@ struct journal_params {
   /// nearly every two messages, and the file is closed (and checkpointed)
   /// within seconds anyway.
   bool checkpoint_when_idle = true;
+  /// Checkpoints run on a checkpointer actor of their own (its thread, its
+  /// connection: see checkpointer_actor.hpp) instead of inside this actor,
+  /// so no durable ack waits for one. Off in a backtest (its journal is
+  /// opened with exclusive locking: one connection only).
+  bool checkpointer = true;
   const clock_source* clock = nullptr;
 };
 

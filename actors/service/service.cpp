@@ -584,6 +584,7 @@ service_handles start_service(caf::actor_system& sys,
       p.detached = !ctx->opts.backtest;
       p.defer_records = ctx->opts.backtest;
       p.checkpoint_when_idle = !ctx->opts.backtest;
+      p.checkpointer = !ctx->opts.backtest;
       p.clock = ctx->clock;
       return spawn_journal(sys, path, std::move(p));
     };

@@ -64,6 +64,7 @@ struct fixture {
     p.open = options(path);
     p.detached = false; // on the test scheduler
     p.defer_records = defer;
+    p.checkpointer = false; // checkpoints are not what this tests
     auto j = spawn_journal(sys, "journal", p);
     sched.run();
     return j;
