@@ -53,10 +53,7 @@ bool open_db(checkpointer_actor* self) {
   }
   // A RESTART waits this long for the writer's transaction in hand.
   sqlite3_busy_timeout(h, 1000);
-  const char* sync = st.params.sync == journal::sync_mode::full     ? "PRAGMA synchronous = FULL"
-                     : st.params.sync == journal::sync_mode::normal ? "PRAGMA synchronous = NORMAL"
-                                                                    : "PRAGMA synchronous = OFF";
-  sqlite3_exec(h, sync, nullptr, nullptr, nullptr);
+  sqlite3_exec(h, journal::sync_pragma(st.params.sync), nullptr, nullptr, nullptr);
   sqlite3_exec(h, "PRAGMA wal_autocheckpoint = 0", nullptr, nullptr, nullptr);
   st.db = h;
   return true;

@@ -1,7 +1,5 @@
 #include "actors/journal/journal_actor.hpp"
 
-#include "actors/journal/checkpointer_actor.hpp"
-
 #include <algorithm>
 #include <memory>
 #include <vector>
@@ -9,6 +7,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/journal/checkpointer_actor.hpp"
 #include "messages/type_ids.hpp"
 #include "venues/common/actor_support.hpp"
 

@@ -148,6 +148,16 @@ void rollback_quietly(sqlite3* h) noexcept {
     sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
+} // namespace
+
+const char* sync_pragma(sync_mode m) noexcept {
+  return m == sync_mode::full     ? "PRAGMA synchronous = FULL"
+         : m == sync_mode::normal ? "PRAGMA synchronous = NORMAL"
+                                  : "PRAGMA synchronous = OFF";
+}
+
+namespace {
+
 /// Pragmas, integrity check, version check and migrations of a freshly opened
 /// connection; returns the schema version reached or a failure.
 std::variant<int, open_result> prepare(sqlite3* h, const open_options& opts,
@@ -161,11 +171,7 @@ std::variant<int, open_result> prepare(sqlite3* h, const open_options& opts,
                        + (mode.empty() ? std::string{"unknown"} : mode.front())
                        + ")");
   }
-  detail::exec(h,
-               opts.sync == sync_mode::full     ? "PRAGMA synchronous = FULL"
-               : opts.sync == sync_mode::normal ? "PRAGMA synchronous = NORMAL"
-                                                : "PRAGMA synchronous = OFF",
-               "set synchronous");
+  detail::exec(h, sync_pragma(opts.sync), "set synchronous");
   detail::exec(h, "PRAGMA foreign_keys = OFF", "set foreign_keys");
   // A backtest's journal has one writer and no reader while it runs: one
   // lock for the whole run instead of one per transaction.

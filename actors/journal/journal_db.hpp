@@ -34,6 +34,10 @@ private:
 /// at all: for a backtest's journal, which a rerun rebuilds exactly.
 enum class sync_mode { full, normal, off };
 
+/// The `PRAGMA synchronous` statement of `m`, for every connection to a
+/// journal file (the journal's own and the checkpointer's).
+const char* sync_pragma(sync_mode m) noexcept;
+
 struct open_options {
   std::string path;
   sync_mode sync = sync_mode::full;
