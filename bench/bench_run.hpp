@@ -126,6 +126,21 @@ inline bool setup_bench_logging(const char* bench) {
   return true;
 }
 
+/// How a run journals: not at all; each order and fill waiting for
+/// SQLite's commit (the durable path before the intent log, still what a
+/// backtest uses); or through each gateway's intent log with SQLite behind
+/// it (the service's path since issue 12).
+enum class journal_mode { off, sqlite, intent };
+
+inline const char* to_string(journal_mode m) {
+  switch (m) {
+    case journal_mode::off: return "off";
+    case journal_mode::sqlite: return "sqlite";
+    case journal_mode::intent: return "intent";
+  }
+  return "?";
+}
+
 /// A fresh temporary directory for the runs' journal files, removed with
 /// everything in it when this goes.
 class journal_dir {
@@ -157,11 +172,13 @@ public:
     return path_ + "/journal-" + std::to_string(++runs_) + ".db";
   }
 
-  /// Removes one run's journal database and its WAL and shared-memory files.
+  /// Removes one run's journal database, its WAL and shared-memory files
+  /// and its intent logs.
   static void remove(const std::string& path) {
     std::error_code ec;
     for (auto f : {path, path + "-wal", path + "-shm"})
       std::filesystem::remove(f, ec);
+    std::filesystem::remove_all(path + ".intents", ec);
   }
 
 private:
@@ -252,11 +269,19 @@ public:
   /// at `journal_path`. False if the journal did not start (`error` says
   /// why); the directory is stopped again.
   bool start(bool journal, const std::string& journal_path, std::string* error) {
+    return start(journal ? journal_mode::intent : journal_mode::off, journal_path, error);
+  }
+
+  /// As above; with `journal_mode::intent` each gateway also writes an
+  /// intent log, in `<journal_path>.intents/<venue>`.
+  bool start(journal_mode mode, const std::string& journal_path, std::string* error) {
     directory_ = spawn_directory(sys_, nullptr);
     spawned_.push_back(directory_);
     sys_.registry().put(directory_name, caf::actor_cast<caf::strong_actor_ptr>(directory_));
-    if (!journal)
+    if (mode == journal_mode::off)
       return true;
+    if (mode == journal_mode::intent)
+      intents_ = journal_path + ".intents";
     journal_ = spawn_bench_journal(sys_, journal_path, error);
     if (!journal_) {
       sys_.registry().erase(directory_name);
@@ -305,6 +330,7 @@ public:
     gp.orders_per_minute = 6e10;
     gp.burst = 1e9;
     gp.journal = static_cast<bool>(journal_);
+    gp.intent_dir = intent_dir(venue);
     gp.reconcile_interval = 3'600 * ns_per_s;
     auto gw = agora::spawn_gateway(sys_, venue_child_path(venue, "gateway"), std::move(gp));
     add_venue_child(venue, "gateway", "gateway", gw);
@@ -330,6 +356,11 @@ public:
 
   caf::actor_system& system() noexcept { return sys_; }
 
+  /// `venue`'s gateway's intent log directory ("" without one).
+  std::string intent_dir(const venue_id& venue) const {
+    return intents_.empty() ? std::string{} : intents_ + "/" + venue.str();
+  }
+
   /// The main thread's actor in this system.
   caf::scoped_actor& self() noexcept { return self_; }
 
@@ -352,6 +383,7 @@ private:
   caf::scoped_actor self_;
   caf::actor directory_;
   caf::actor journal_;
+  std::string intents_; ///< The intent logs' parent directory (journal_mode::intent).
   std::vector<caf::actor> spawned_;
 };
 

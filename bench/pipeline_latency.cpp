@@ -270,7 +270,7 @@ struct run_result {
   std::string label;
   bool background = false;
   bool paced = false;
-  bool journal = false;
+  journal_mode journal = journal_mode::off;
   std::string journal_detail; ///< The journal's stats at the end (journal on).
   size_t frames = 0;
   size_t orders = 0;
@@ -289,7 +289,7 @@ struct run_result {
 /// The paper config's sim venue (3 symbols, 100 ms steps) with its books and
 /// strategies, in the same directory: the background load. Its gateway
 /// journals when `journal`.
-void spawn_background(bench_chain& chain, bool journal) {
+void spawn_background(bench_chain& chain, journal_mode journal) {
   auto& sys = chain.system();
   auto cfg = config::default_config();
   auto& vc = cfg.venues.at(0);
@@ -309,7 +309,8 @@ void spawn_background(bench_chain& chain, bool journal) {
   gp.directory = chain.directory();
   gp.orders_per_minute = cfg.gateway.orders_per_minute;
   gp.burst = static_cast<double>(cfg.gateway.burst);
-  gp.journal = journal;
+  gp.journal = journal != journal_mode::off;
+  gp.intent_dir = chain.intent_dir(vc.name);
   gp.reconcile_interval = 3'600 * ns_per_s;
   chain.add_venue_child(vc.name, "gateway", "gateway",
                         spawn_gateway(sys, vpath + "/gateway", std::move(gp)));
@@ -356,7 +357,7 @@ constexpr size_t paced_warmup = 200;
 constexpr size_t paced_events = 2'500; // 5'000 before the journal runs
 constexpr auto pace = std::chrono::microseconds(300);
 
-run_result run_one(const setting& set, bool background, bool paced, bool journal,
+run_result run_one(const setting& set, bool background, bool paced, journal_mode journal,
                    const std::string& journal_path) {
   run_result res;
   res.label = set.label;
@@ -509,7 +510,7 @@ void drive_paced(caf::scoped_actor& self, run_record& rec,
 }
 
 const run_result* best_by_p99(const std::vector<run_result>& rs, bool paced,
-                              bool background, bool allow_spin, bool journal) {
+                              bool background, bool allow_spin, journal_mode journal) {
   const run_result* best = nullptr;
   for (auto& r : rs) {
     if (!r.ok || r.paced != paced || r.background != background
@@ -546,7 +547,7 @@ int main() {
               "in between, as with a venue's I/O thread on a quiet market)\n"
               "  one event in flight; steady_clock send -> arrival; "
               "max_throughput 300; %d rounds of every setting, each with the "
-              "journal off and on (sync=normal), interleaved; "
+              "journal off, sqlite-acked and intent-logged (sync=normal), interleaved; "
               "hardware threads: %u\n",
               warmup_events, measured_events, paced_warmup, paced_events,
               static_cast<long long>(pace.count()), rounds,
@@ -566,6 +567,7 @@ int main() {
                   / static_cast<double>(frames.size()),
                 frames.front().size(), ok, frames.size());
   }
+  const journal_mode modes[] = {journal_mode::off, journal_mode::sqlite, journal_mode::intent};
   journal_dir journals{"pipeline_latency", "agora-pl-"};
   if (!journals.ok())
     return 1;
@@ -574,17 +576,17 @@ int main() {
     for (bool paced : {false, true})
       for (bool bg : {false, true})
         for (auto& s : settings)
-          for (bool journal : {false, true}) {
-            std::fprintf(stderr, "round %d: %s %s%s%s ...\n", round,
+          for (auto journal : modes) {
+            std::fprintf(stderr, "round %d: %s %s%s, journal %s ...\n", round,
                          paced ? "paced" : "closed", s.label,
-                         bg ? " + background" : "", journal ? " + journal" : "");
+                         bg ? " + background" : "", to_string(journal));
             const auto path = journals.next_path();
             results.push_back(run_one(s, bg, paced, journal, path));
             results.back().round = round;
             journal_dir::remove(path);
           }
   auto mode_of = [](bool paced) { return paced ? "paced" : "closed"; };
-  auto journal_of = [](bool j) { return j ? "normal" : "off"; };
+  auto journal_of = [](journal_mode j) { return to_string(j); };
   std::printf("\n  every run:\n  %-6s %-28s %-2s %-4s %-7s %8s %8s %8s %8s %9s %8s "
               "%9s %13s %8s\n",
               "mode", "scheduler", "#", "load", "journal", "p50 us", "p90 us", "p99 us",
@@ -610,12 +612,13 @@ int main() {
       std::printf("  note: %s %s #%d%s%s: order ratio %.4f, %zu timeouts (%zu "
                   "in warm-up, 1 expected), %zu late orders\n",
                   mode_of(r.paced), r.label.c_str(), r.round,
-                  r.background ? " (bg)" : "", r.journal ? " (journal)" : "",
+                  r.background ? " (bg)" : "",
+                  r.journal != journal_mode::off ? " (journal)" : "",
                   static_cast<double>(r.orders) / static_cast<double>(r.frames),
                   r.timeouts, r.warmup_timeouts, r.late);
   std::printf("\n  journal at the end of each journal run (its stats):\n");
   for (auto& r : results)
-    if (r.journal && !r.journal_detail.empty())
+    if (r.journal != journal_mode::off && !r.journal_detail.empty())
       std::printf("  %-6s %-28s %-2d %-4s %s\n", mode_of(r.paced), r.label.c_str(), r.round,
                   r.background ? "bg" : "-", r.journal_detail.c_str());
   // Medians over the rounds.
@@ -629,7 +632,7 @@ int main() {
   for (bool paced : {false, true})
     for (bool bg : {false, true})
       for (auto& s : settings)
-        for (bool journal : {false, true}) {
+        for (auto journal : modes) {
           std::vector<const run_result*> rs;
           for (auto& r : results)
             if (r.ok && r.paced == paced && r.background == bg && r.journal == journal
@@ -665,11 +668,11 @@ int main() {
         }
   // The journal's cost, side by side (medians).
   std::printf("\n  the journal's cost on tick-to-order (medians; +: journal on minus "
-              "off):\n  %-6s %-28s %-4s %23s   %23s   %23s\n",
-              "mode", "scheduler", "load", "off p50/p90/p99 us", "normal p50/p90/p99 us",
-              "+ p50/p90/p99 us");
+              "off):\n  %-6s %-28s %-4s %-7s %23s   %23s   %23s\n",
+              "mode", "scheduler", "load", "journal", "off p50/p90/p99 us",
+              "on p50/p90/p99 us", "+ p50/p90/p99 us");
   auto find_med = [&](bool paced, bool bg, const std::string& label,
-                      bool journal) -> const run_result* {
+                      journal_mode journal) -> const run_result* {
     for (auto& m : med)
       if (m.paced == paced && m.background == bg && m.label == label
           && m.journal == journal)
@@ -678,18 +681,19 @@ int main() {
   };
   for (bool paced : {false, true})
     for (bool bg : {false, true})
-      for (auto& s : settings) {
-        auto* off = find_med(paced, bg, s.label, false);
-        auto* on = find_med(paced, bg, s.label, true);
-        if (!off || !on)
-          continue;
-        std::printf("  %-6s %-28s %-4s %7.1f/%7.1f/%7.1f   %7.1f/%7.1f/%7.1f   "
-                    "%+7.1f/%+7.1f/%+7.1f\n",
-                    mode_of(paced), s.label, bg ? "bg" : "-", us(off->p50), us(off->p90),
-                    us(off->p99), us(on->p50), us(on->p90), us(on->p99),
-                    us(on->p50 - off->p50), us(on->p90 - off->p90),
-                    us(on->p99 - off->p99));
-      }
+      for (auto& s : settings)
+        for (auto mode : {journal_mode::sqlite, journal_mode::intent}) {
+          auto* off = find_med(paced, bg, s.label, journal_mode::off);
+          auto* on = find_med(paced, bg, s.label, mode);
+          if (!off || !on)
+            continue;
+          std::printf("  %-6s %-28s %-4s %-7s %7.1f/%7.1f/%7.1f   %7.1f/%7.1f/%7.1f   "
+                      "%+7.1f/%+7.1f/%+7.1f\n",
+                      mode_of(paced), s.label, bg ? "bg" : "-", to_string(mode), us(off->p50),
+                      us(off->p90), us(off->p99), us(on->p50), us(on->p90), us(on->p99),
+                      us(on->p50 - off->p50), us(on->p90 - off->p90),
+                      us(on->p99 - off->p99));
+        }
   std::printf("\n  events/s: with one event in flight; closed loop it "
               "includes the rejection and one gateway round trip per event, "
               "paced it is set by the pace.\n"
@@ -697,10 +701,14 @@ int main() {
               "of one core.\n"
               "  bg: the sim exchange with the 3 paper symbols (100 ms "
               "steps), their books and strategies, in the same system.\n"
-              "  journal normal: the journal actor (detached, SQLite, "
+              "  journal sqlite: the journal actor (detached, SQLite, "
               "synchronous=NORMAL, WAL) on a fresh temp file; the gateways "
-              "wait for its durable ack before an order leaves.\n");
-  for (bool journal : {false, true})
+              "wait for its durable ack before an order leaves (the path "
+              "before issue 12).\n"
+              "  journal intent: the same journal behind each gateway's intent "
+              "log: an order leaves once written there (one write(), in-line), "
+              "SQLite follows (the service's path).\n");
+  for (auto journal : modes)
     for (bool paced : {false, true}) {
       auto* best = best_by_p99(med, paced, false, true, journal);
       auto* calm = best_by_p99(med, paced, false, false, journal);

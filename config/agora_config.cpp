@@ -114,6 +114,13 @@ std::string journal_file_path(const agora_config& c) {
   return (std::filesystem::path{c.data_dir} / "journal.db").string();
 }
 
+std::string intent_dir_path(const agora_config& c, const venue_id& venue) {
+  std::filesystem::path base = c.journal.intent_dir;
+  if (base.empty())
+    base = std::filesystem::path{journal_file_path(c)}.parent_path() / "intents";
+  return (base / venue.str()).string();
+}
+
 std::string token_file_path(const agora_config& c) {
   if (!c.control.token_file.empty())
     return c.control.token_file;

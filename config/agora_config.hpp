@@ -39,7 +39,8 @@ struct control_config {
 /// The SQLite journal (orders, fills, signals, ...; crash recovery).
 struct journal_config {
   std::string path;                       ///< "" -> <data_dir>/journal.db.
-  std::string sync = "normal";            ///< "normal": WAL written per commit, fsync at checkpoints (survives a process crash); "full": fsync per commit (survives power loss); "off" (set by `agora backtest` only, never read from a file): no fsync.
+  std::string sync = "normal";            ///< "normal": an order or fill is durable once written to its gateway's intent log, SQLite's WAL written per commit, fsync at checkpoints (survives a process crash); "full": fdatasync of the intent log per order or fill and fsync per SQLite commit (survives power loss); "off" (set by `agora backtest` only, never read from a file): no fsync.
+  std::string intent_dir;                 ///< "" -> `intents` next to the journal file; one subdirectory per venue.
   nanos reconcile_interval = 30 * ns_per_s; ///< Venue reconciliation while running.
   nanos pnl_interval = 60 * ns_per_s;       ///< PnL snapshot period.
 
@@ -337,6 +338,9 @@ agora_config default_config();
 
 /// The journal's file: `journal.path`, or `<data_dir>/journal.db`.
 std::string journal_file_path(const agora_config& c);
+/// Where `venue`'s gateway keeps its intent log: journal.intent_dir/<venue>,
+/// by default `intents/<venue>` in the journal file's directory.
+std::string intent_dir_path(const agora_config& c, const venue_id& venue);
 
 /// The control API's token file: `control.token_file`, or
 /// `<data_dir>/control.token` when that is empty.

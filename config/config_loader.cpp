@@ -378,8 +378,10 @@ void read_control(checker& check, const json* v, const std::string& path,
 void read_journal(checker& check, const json* v, const std::string& path,
                   journal_config& out) {
   object_reader r(check, v, path,
-                  {"path", "sync", "reconcile_interval_seconds", "pnl_interval_seconds"});
+                  {"path", "sync", "intent_dir", "reconcile_interval_seconds",
+                   "pnl_interval_seconds"});
   r.text("path", out.path);
+  r.text("intent_dir", out.intent_dir);
   r.text("sync", out.sync, "expected one of: full, normal",
          [](std::string_view s) { return s == "full" || s == "normal"; });
   r.duration("reconcile_interval_seconds", out.reconcile_interval, ns_per_s, ns_per_s / 10,

@@ -12,8 +12,11 @@
 #include "actors/gateway/order_rules.hpp"
 #include "actors/gateway/order_tracker.hpp"
 #include "actors/gateway/token_bucket.hpp"
+#include "actors/journal/intent_codec.hpp"
+#include "actors/journal/intent_log.hpp"
 #include "messages/type_ids.hpp"
 #include "venues/common/actor_support.hpp"
+#include "venues/common/crash_point.hpp"
 
 namespace agora {
 
@@ -45,6 +48,20 @@ struct gateway_state {
   uint64_t rejected = 0;
   uint64_t fills = 0;
   uint64_t processed = 0;
+  // The intent log (with `params.intent_dir`).
+  std::unique_ptr<journal::intent_log> intents;
+  std::string intents_error;             ///< Why it is not open.
+  std::vector<journal::intent_record> replay; ///< The last run's, for SQLite first.
+  struct pending_intent {
+    journal::intent x;
+    bool in_flight = false;
+  };
+  std::map<uint64_t, pending_intent> unconfirmed; ///< Logged, SQLite has not confirmed.
+  std::vector<char> intent_buffer;
+  bool intents_failing = false;          ///< The last append failed (alerted once).
+  uint64_t intent_appends = 0;
+  uint64_t intent_failures = 0;
+  uint64_t confirmed_since_release = 0;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "gateway";
 };
@@ -125,6 +142,154 @@ uint64_t cancel_open(gateway_actor* self, bool for_halt,
 
 caf::actor journal_of(gateway_actor* self) {
   return well_known(self->system(), journal_name);
+}
+
+// -- the intent log ------------------------------------------------------------
+
+/// Records up to the oldest one SQLite has not confirmed are released
+/// (`force`: now; else every 256 confirmations, the mark being a pwrite).
+void release_intents(gateway_actor* self, bool force) {
+  auto& st = self->state;
+  if (!st.intents || (!force && st.confirmed_since_release < 256))
+    return;
+  st.confirmed_since_release = 0;
+  auto upto = st.unconfirmed.empty() ? st.intents->next_seq() - 1
+                                     : st.unconfirmed.begin()->first - 1;
+  std::string err;
+  if (!st.intents->release(upto, &err))
+    st.log->warn("intent_release_failed venue={} error=\"{}\"", st.params.venue, err);
+}
+
+/// Hands a logged intent to SQLite (the journal actor), asynchronously;
+/// released once the journal confirms its commit, sent again at the next
+/// reconciliation tick if it fails.
+void store_intent(gateway_actor* self, uint64_t seq) {
+  auto& st = self->state;
+  auto i = st.unconfirmed.find(seq);
+  if (i == st.unconfirmed.end() || i->second.in_flight)
+    return;
+  auto journal = journal_of(self);
+  if (!journal)
+    return; // again at the next tick
+  i->second.in_flight = true;
+  auto on_ok = [self, seq](bool) {
+    auto& st = self->state;
+    if (st.unconfirmed.erase(seq) > 0)
+      ++st.confirmed_since_release;
+    release_intents(self, false);
+  };
+  auto on_error = [self, seq](caf::error& err) {
+    auto& st = self->state;
+    auto i = st.unconfirmed.find(seq);
+    if (i != st.unconfirmed.end())
+      i->second.in_flight = false;
+    st.log->warn("intent_not_stored venue={} seq={} error=\"{}\": kept in the intent log, "
+                 "sent again at the next reconciliation",
+                 st.params.venue, seq, self->system().render(err));
+  };
+  std::visit(
+    [&](const auto& v) {
+      self->request(journal, std::chrono::seconds(30), record_atom_v, v)
+        .then(on_ok, on_error);
+    },
+    i->second.x);
+}
+
+/// Writes an intent to the log in-line: its sequence number, or 0 with
+/// `error` set (the log is not open, the disk is full, ...). The first
+/// failure of a run of them raises a CRITICAL alert.
+uint64_t log_intent(gateway_actor* self, journal::intent x, std::string* error) {
+  auto& st = self->state;
+  crash_point("before_log");
+  uint64_t seq = 0;
+  if (!st.intents) {
+    *error = "intent log not open: " + st.intents_error;
+  } else {
+    journal::encode_intent(x, st.intent_buffer);
+    seq = st.intents->append(journal::kind_of(x),
+                             std::string_view{st.intent_buffer.data(), st.intent_buffer.size()},
+                             error);
+    if (seq != 0 && st.params.intent_sync && !st.intents->sync(error))
+      seq = 0; // written, not known to be on the disk: treated as not durable
+  }
+  if (seq == 0) {
+    ++st.intent_failures;
+    if (!st.intents_failing) {
+      st.intents_failing = true;
+      st.log->critical("intent_log_failed venue={} error=\"{}\"", st.params.venue, *error);
+      raise_alert(self, alert_level::critical, st.path,
+                  "intent log write failed, orders refused (JOURNAL_UNAVAILABLE): " + *error,
+                  now_of(self));
+    }
+    return 0;
+  }
+  if (st.intents_failing) {
+    st.intents_failing = false;
+    st.log->warn("intent_log_recovered venue={} failures={}", st.params.venue,
+                 st.intent_failures);
+    raise_alert(self, alert_level::info, st.path, "intent log writable again", now_of(self));
+  }
+  ++st.intent_appends;
+  st.unconfirmed.emplace(seq, gateway_state::pending_intent{std::move(x), false});
+  crash_point("after_log");
+  return seq;
+}
+
+/// Opens the intent log; what the last run left past its mark waits in
+/// `replay` for recovery to hand to SQLite.
+void open_intents(gateway_actor* self) {
+  auto& st = self->state;
+  journal::intent_log_options o;
+  o.dir = st.params.intent_dir;
+  o.segment_bytes = st.params.intent_segment_bytes;
+  o.sync_files = st.params.intent_sync;
+  journal::intent_recovery r;
+  std::string err;
+  st.intents = journal::intent_log::open(o, &r, &err);
+  if (!st.intents) {
+    st.intents_error = err;
+    st.log->critical("intent_log_open_failed venue={} error=\"{}\"", st.params.venue, err);
+    raise_alert(self, alert_level::critical, st.path,
+                "intent log cannot be opened, orders refused (JOURNAL_UNAVAILABLE): " + err,
+                now_of(self));
+    return;
+  }
+  for (auto& w : r.warnings) {
+    st.log->warn("intent_log_recovery venue={} warning=\"{}\"", st.params.venue, w);
+    raise_alert(self, alert_level::warning, st.path, "intent log: " + w, now_of(self));
+  }
+  st.log->info("intent_log_open venue={} dir={} next_seq={} released={} to_store={} "
+               "dropped_bytes={}",
+               st.params.venue, o.dir, st.intents->next_seq(), r.released, r.records.size(),
+               r.dropped_bytes);
+  st.replay = std::move(r.records);
+}
+
+/// Recovery's first step: the log's records SQLite may not have go to the
+/// journal, ahead of the recover request (the journal takes them in order).
+void replay_intents(gateway_actor* self) {
+  auto& st = self->state;
+  if (st.replay.empty())
+    return;
+  uint64_t orders = 0;
+  uint64_t fills = 0;
+  for (auto& r : st.replay) {
+    std::string err;
+    auto x = journal::decode_intent(r, &err);
+    if (!x) {
+      st.log->error("intent_unreadable venue={} seq={} error=\"{}\": skipped",
+                    st.params.venue, r.seq, err);
+      raise_alert(self, alert_level::critical, st.path, "intent log: " + err, now_of(self));
+      continue;
+    }
+    (std::holds_alternative<submit_order>(*x) ? orders : fills) += 1;
+    st.unconfirmed.emplace(r.seq, gateway_state::pending_intent{std::move(*x), false});
+    crash_point("replay");
+    store_intent(self, r.seq);
+  }
+  st.log->info("intent_log_replayed venue={} orders={} fills={}", st.params.venue, orders,
+               fills);
+  st.replay.clear();
 }
 
 /// Sends a checked, tracked (and journaled) order to the venue.
@@ -428,6 +593,7 @@ void start_recovery(gateway_actor* self) {
     st.recovery_started = false;
     return;
   }
+  replay_intents(self);
   self->request(journal, std::chrono::seconds(10), recover_atom_v, st.params.venue)
     .then(
       [self](std::vector<adopt_order>& orders) {
@@ -484,6 +650,8 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
   st.tracker = std::make_unique<order_tracker>(st.params.keep_finished);
   st.bucket = std::make_unique<token_bucket>(
     st.params.burst, st.params.orders_per_minute / 60.0, now_of(self));
+  if (st.params.journal && !st.params.intent_dir.empty())
+    open_intents(self);
   self->request(st.params.directory, std::chrono::seconds(5), lookup_atom_v,
                 st.params.endpoint_path)
     .await(
@@ -574,6 +742,20 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
                    o.strategy);
       if (!st.params.journal) {
         dispatch(self, owner, std::move(o));
+        return;
+      }
+      if (!st.params.intent_dir.empty()) {
+        // Durable before it leaves: in the intent log, in-line; SQLite
+        // follows.
+        std::string err;
+        auto seq = log_intent(self, o, &err);
+        if (seq == 0) {
+          not_journaled(self, owner, o, err);
+          return;
+        }
+        dispatch(self, owner, std::move(o));
+        crash_point("after_send");
+        store_intent(self, seq);
         return;
       }
       // Durable before it leaves: nothing else is handled meanwhile, so a
@@ -667,6 +849,14 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
     [self](order_filled& e) {
       auto& st = self->state;
       ++st.processed;
+      if (st.params.journal && st.tracker->has_fill_at(e.cid, e.cum_qty)) {
+        // Journaled already (this run, or by the run that left the order).
+        st.log->info("fill_already_journaled venue={} cid={} cum={}", e.venue, e.cid,
+                     e.cum_qty);
+        if (e.leaves_qty.is_zero())
+          adoption_resolved(self, e.cid);
+        return;
+      }
       auto outcome = st.tracker->on_fill(e);
       if (outcome != track_outcome::ok) {
         st.log->error("fill_refused venue={} cid={} tid={} outcome={}",
@@ -684,6 +874,20 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       }
       if (!st.params.journal) {
         act_on_fill(self, e);
+        return;
+      }
+      if (!st.params.intent_dir.empty()) {
+        // Durable before anything acts on it: in the intent log, in-line.
+        std::string err;
+        auto seq = log_intent(self, e, &err);
+        if (seq == 0) {
+          fill_not_journaled(self, e, err);
+          to_journal(self, e); // SQLite may still take it
+        }
+        act_on_fill(self, e);
+        crash_point("after_send");
+        if (seq != 0)
+          store_intent(self, seq);
         return;
       }
       // Durable before anything acts on it.
@@ -807,6 +1011,15 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
     [self](reconcile_atom) {
       auto& st = self->state;
       ++st.processed;
+      if (!st.unconfirmed.empty() && st.recovery_started) {
+        std::vector<uint64_t> again;
+        for (auto& [seq, u] : st.unconfirmed)
+          if (!u.in_flight)
+            again.push_back(seq);
+        for (auto seq : again)
+          store_intent(self, seq);
+      }
+      release_intents(self, true);
       if (!st.recovery_started) {
         start_recovery(self);
       } else {
@@ -879,7 +1092,12 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
                ? " recovered=" + std::to_string(st.orders_recovered) + " orphans_canceled="
                    + std::to_string(st.orphans_canceled) + " reconciliations="
                    + std::to_string(st.reconciliations)
-               : std::string{})};
+               : std::string{})
+          + (st.intents ? " intents=" + std::to_string(st.intent_appends) + " unconfirmed="
+                            + std::to_string(st.unconfirmed.size()) + " intent_failures="
+                            + std::to_string(st.intent_failures) + " intent_segments="
+                            + std::to_string(st.intents->segments())
+                        : std::string{})};
     },
   };
 }

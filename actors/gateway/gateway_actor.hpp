@@ -20,6 +20,14 @@ struct gateway_params {
   /// Journal every order before it leaves and every fill before it is acted
   /// on; recover and reconcile at start. Off only in unit tests.
   bool journal = false;
+  /// With `journal`: the directory of this gateway's intent log, the
+  /// in-line durable path (see below). Empty: every order and fill waits for
+  /// SQLite's commit instead (a request to the journal actor; a backtest).
+  std::string intent_dir;
+  /// fdatasync each intent before the order leaves or the fill is acted on
+  /// (journal.sync "full": survives a power loss, not only a process crash).
+  bool intent_sync = false;
+  uint64_t intent_segment_bytes = 8ull << 20;
   nanos reconcile_interval = 30 * ns_per_s; ///< Periodic reconciliation.
   nanos quiet_before_compare = 2 * ns_per_s; ///< No fill for this long before holdings are compared.
   const clock_source* clock = nullptr;
@@ -39,9 +47,18 @@ struct gateway_params {
 /// - `(spec_atom, symbol_id)` -> instrument_spec.
 /// - `orders_atom` -> orders_report. `(cancel_all_atom)` -> uint64_t.
 ///
-/// With `journal`: an order leaves only once the journal has it (else it is
-/// rejected JOURNAL_UNAVAILABLE), a fill is acted on only once the journal
-/// has it. At start the orders a previous run left open are adopted (the
+/// With `journal`: an order leaves only once it is durable (else it is
+/// rejected JOURNAL_UNAVAILABLE), a fill is acted on only once it is
+/// durable. With an `intent_dir` that is one write() to the gateway's intent
+/// log (journal/intent_log.hpp) in-line, before the send: durable against a
+/// kill -9 of the process (and with `intent_sync`, an fdatasync: against a
+/// power loss); SQLite gets the record from the journal actor afterwards,
+/// and the log's records up to SQLite's last confirmation are released. A
+/// write that fails (a full disk) refuses the order with a CRITICAL alert;
+/// what SQLite did not confirm is sent again at each reconciliation tick. At
+/// start the log's records past its mark go to SQLite first (idempotently:
+/// an order once, a fill once per cumulative quantity). Without an
+/// `intent_dir` each waits for SQLite's commit. At start the orders a previous run left open are adopted (the
 /// venue endpoint queries each; live ones are cancelled), then the venue
 /// is reconciled with the journal: orphan orders (on the venue, unknown to
 /// us) are cancelled and the venue's holdings compared with baseline + our

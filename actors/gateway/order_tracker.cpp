@@ -96,6 +96,7 @@ track_outcome order_tracker::adopt(const submit_order& o, order_id oid,
   auto& r = orders_.at(o.cid);
   r.view.oid = oid;
   r.view.cum_qty = cum_qty;
+  r.adopted_cum = cum_qty;
   r.view.status = status;
   r.acked = oid.valid() || status != order_status::pending_new;
   return track_outcome::ok;
@@ -156,6 +157,7 @@ track_outcome order_tracker::on_fill(const order_filled& e) {
     return track_outcome::overfill;
   if (e.tid.valid())
     r->trades.push_back(e.tid);
+  r->cums.push_back(e.cum_qty);
   r->view.cum_qty += e.fill_qty;
   r->view.updated = e.local_time;
   if (!r->view.oid.valid())
@@ -168,6 +170,15 @@ track_outcome order_tracker::on_fill(const order_filled& e) {
   else if (status != order_status::pending_cancel)
     r->view.status = order_status::partially_filled;
   return track_outcome::ok;
+}
+
+bool order_tracker::has_fill_at(client_order_id cid, quantity cum) const {
+  auto i = orders_.find(cid);
+  if (i == orders_.end() || !cum.is_positive())
+    return false;
+  auto& r = i->second;
+  return cum <= r.adopted_cum
+         || std::find(r.cums.begin(), r.cums.end(), cum) != r.cums.end();
 }
 
 track_outcome order_tracker::on_cancel_requested(client_order_id cid,

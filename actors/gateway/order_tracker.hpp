@@ -109,6 +109,12 @@ public:
   /// Number of fills applied (outcome `ok`).
   uint64_t fills_seen() const noexcept;
 
+  /// True when a fill of `cid` reaching cumulative quantity `cum` was
+  /// applied already this run, or the order was adopted with at least `cum`
+  /// filled (the journal holds those fills): the journal's own rule (one
+  /// fill per venue, order and cumulative quantity), known in-line.
+  bool has_fill_at(client_order_id cid, quantity cum) const;
+
   /// Number of orders known (open and kept finished ones).
   size_t size() const noexcept { return orders_.size(); }
 
@@ -119,6 +125,8 @@ private:
     uint64_t finished_seq = 0; ///< 0 while live.
     bool acked = false;        ///< The venue's accept arrived.
     std::vector<trade_id> trades;
+    std::vector<quantity> cums; ///< Cumulative quantity after each fill applied.
+    quantity adopted_cum;       ///< Filled when adopted (journaled by a previous run).
   };
 
   record* lookup(client_order_id cid);

@@ -150,6 +150,22 @@ std::unique_ptr<intent_log> intent_log::open(const intent_log_options& o, intent
     return nullptr;
   }
   std::unique_ptr<intent_log> log{new intent_log(o)};
+  auto mark_path = (fs::path{o.dir} / "released").string();
+  log->mark_fd_ = ::open(mark_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (log->mark_fd_ < 0) {
+    *error = mark_path + ": cannot open the intent log's mark: " + errno_text(errno);
+    return nullptr;
+  }
+  {
+    char m[16];
+    auto n = ::pread(log->mark_fd_, m, sizeof m, 0);
+    if (n == static_cast<ssize_t>(sizeof m) && get_u32(m + 8) == crc_of(m, 8)
+        && get_u32(m + 12) == 0)
+      log->released_ = get_u64(m);
+    else if (n != 0)
+      out->warnings.push_back(mark_path + ": an unreadable mark; every record in the log "
+                                          "is handed over again");
+  }
   std::vector<segment> found;
   for (auto it = fs::directory_iterator(o.dir, ec); !ec && it != fs::directory_iterator();
        it.increment(ec)) {
@@ -229,6 +245,23 @@ std::unique_ptr<intent_log> intent_log::open(const intent_log_options& o, intent
     log->segments_.push_back(s);
   }
   log->next_seq_ = expected;
+  if (log->released_ >= expected) {
+    // A mark past the log's end is not this log's (or the log was cut):
+    // hand over everything there is.
+    out->warnings.push_back(fmt::format("{}: a mark ({}) past the log's end ({}); every "
+                                          "record is handed over again",
+                                          mark_path, log->released_, expected - 1));
+    log->released_ = 0;
+    if (::ftruncate(log->mark_fd_, 0) != 0) {
+      *error = mark_path + ": cannot reset the mark: " + errno_text(errno);
+      return nullptr;
+    }
+  }
+  if (log->released_ > 0) {
+    auto r = log->released_;
+    std::erase_if(out->records, [r](const intent_record& x) { return x.seq <= r; });
+  }
+  out->released = log->released_;
   if (log->segments_.empty()) {
     if (!log->start_segment(expected, error))
       return nullptr;
@@ -246,6 +279,8 @@ std::unique_ptr<intent_log> intent_log::open(const intent_log_options& o, intent
 intent_log::~intent_log() {
   if (fd_ >= 0)
     ::close(fd_);
+  if (mark_fd_ >= 0)
+    ::close(mark_fd_);
 }
 
 bool intent_log::start_segment(uint64_t first, std::string* error) {
@@ -327,7 +362,21 @@ bool intent_log::sync(std::string* error) {
   return true;
 }
 
-void intent_log::release(uint64_t upto) {
+bool intent_log::release(uint64_t upto, std::string* error) {
+  if (upto >= next_seq_)
+    upto = next_seq_ - 1;
+  if (upto <= released_)
+    return true;
+  char m[16];
+  put_u64(m, upto);
+  put_u32(m + 8, crc_of(m, 8));
+  put_u32(m + 12, 0);
+  if (::pwrite(mark_fd_, m, sizeof m, 0) != static_cast<ssize_t>(sizeof m)) {
+    if (error != nullptr)
+      *error = opts_.dir + "/released: cannot write the mark: " + errno_text(errno);
+    return false;
+  }
+  released_ = upto;
   // Segment i holds [first_i, first_{i+1}); it may go once all are <= upto.
   size_t drop = 0;
   while (drop + 1 < segments_.size() && segments_[drop + 1].first - 1 <= upto)
@@ -335,6 +384,7 @@ void intent_log::release(uint64_t upto) {
   for (size_t i = 0; i < drop; ++i)
     ::unlink(segments_[i].path.c_str());
   segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(drop));
+  return true;
 }
 
 uint64_t intent_log::bytes() const noexcept {

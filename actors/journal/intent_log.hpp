@@ -16,8 +16,10 @@
 // queryable store, is fed from the same events asynchronously; once it
 // holds every record up to a sequence number the owner calls `release`, and
 // segments wholly below it are deleted, so the log stays a few segments
-// long. Recovery (`open`) returns every record still in the log; the owner
-// gives SQLite the ones it does not have yet.
+// long, and the mark is kept in the file `released` (u64 sequence number,
+// u32 CRC-32 of it, u32 0: one pwrite). Recovery (`open`) returns the
+// records past the mark: the ones SQLite may not have yet (some of them it
+// may have: the owner hands them over idempotently).
 //
 // Layout (little-endian). A segment `intents-<first seq, 20 digits>.log`
 // starts with a 16-byte header: "AGORAIL1" and the u64 sequence number of
@@ -57,7 +59,8 @@ struct intent_log_options {
 
 /// What `open` found.
 struct intent_recovery {
-  std::vector<intent_record> records;   ///< Every intact record, oldest first.
+  std::vector<intent_record> records;   ///< Intact records past the mark, oldest first.
+  uint64_t released = 0;                ///< The mark read (0: none or unreadable).
   std::vector<std::string> warnings;    ///< A torn tail moved aside, a stray file.
   uint64_t dropped_bytes = 0;           ///< Moved aside into .torn-* files.
 };
@@ -89,9 +92,14 @@ public:
   bool sync(std::string* error);
 
   /// Records up to `upto` are stored elsewhere (SQLite committed them):
-  /// segments holding only such records are deleted. The current segment is
-  /// kept.
-  void release(uint64_t upto);
+  /// the mark moves there (one pwrite; the next open returns only later
+  /// records) and segments holding only such records are deleted. The
+  /// current segment is kept. False with `error` when the mark could not
+  /// be written (the records are then handed over again after a restart,
+  /// which is harmless).
+  bool release(uint64_t upto, std::string* error = nullptr);
+  /// The mark: every record up to it is stored elsewhere.
+  uint64_t released() const noexcept { return released_; }
 
   /// The sequence number the next append gets.
   uint64_t next_seq() const noexcept { return next_seq_; }
@@ -114,6 +122,8 @@ private:
   intent_log_options opts_;
   std::vector<segment> segments_; ///< Oldest first; the last is written.
   int fd_ = -1;                   ///< The last segment's.
+  int mark_fd_ = -1;              ///< The `released` file.
+  uint64_t released_ = 0;
   uint64_t next_seq_ = 1;
   std::string buffer_;            ///< One record being written (reused).
 };

@@ -265,8 +265,9 @@ caf::behavior journal_impl(journal_actor* self, std::string path,
     [self](record_atom, const submit_order& o) -> caf::result<bool> {
       auto run = self->state.params.run;
       auto now = now_of(self);
+      // Once: the gateway's intent log may hand it over again.
       return durable(self, "order_new", [&](journal::db& db) {
-        db.order_new(o, run, now);
+        db.order_new_once(o, run, now);
         return true;
       });
     },

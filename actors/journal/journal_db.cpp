@@ -724,6 +724,13 @@ void db::order_canceled(const agora::order_canceled& e) {
   w.release();
 }
 
+bool db::order_new_once(const submit_order& o, uint64_t run, nanos now) {
+  if (load_order(*stmts_, o.venue, o.cid))
+    return false;
+  order_new(o, run, now);
+  return true;
+}
+
 bool db::fill(const order_filled& e) {
   write_scope w{*stmts_, in_tx_};
   int inserted = 0;

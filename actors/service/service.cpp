@@ -260,6 +260,10 @@ child_spec gateway_child(const context_ptr& ctx, const venue_id& venue,
     p.burst = static_cast<double>(ctx->cfg.gateway.burst);
     p.keep_finished = ctx->cfg.gateway.keep_finished;
     p.journal = true;
+    if (!ctx->opts.backtest) { // a backtest's SQLite is the whole journal (sync off)
+      p.intent_dir = config::intent_dir_path(ctx->cfg, venue);
+      p.intent_sync = ctx->cfg.journal.sync == "full";
+    }
     p.reconcile_interval = ctx->cfg.journal.reconcile_interval;
     p.clock = ctx->clock;
     return spawn_gateway(sys, path, std::move(p));

@@ -144,6 +144,27 @@ TEST_CASE("a fill with a trade id already seen is ignored") {
   CHECK(t.on_fill(filled(2, 42, "0.3")) == track_outcome::ok);
 }
 
+TEST_CASE("a fill is known by its cumulative quantity: this run's, and what an adopted order had") {
+  order_tracker t;
+  REQUIRE(t.on_new(new_order(1), 0) == track_outcome::ok);
+  auto f = filled(1, 42, "0.3", 1);
+  f.cum_qty = qty("0.3");
+  CHECK_FALSE(t.has_fill_at(cid(1), qty("0.3")));
+  REQUIRE(t.on_fill(f) == track_outcome::ok);
+  CHECK(t.has_fill_at(cid(1), qty("0.3")));
+  CHECK_FALSE(t.has_fill_at(cid(1), qty("0.2"))); // out of order, not seen: not a duplicate
+  CHECK_FALSE(t.has_fill_at(cid(1), qty("0.5")));
+  CHECK_FALSE(t.has_fill_at(cid(1), quantity{}));  // a venue that sends no cumulative
+  CHECK_FALSE(t.has_fill_at(cid(9), qty("0.3")));  // unknown order
+  // Adopted with 0.4 filled: the journal holds every fill up to it.
+  auto o = new_order(2);
+  REQUIRE(t.adopt(o, order_id{77}, qty("0.4"), order_status::partially_filled, 0)
+          == track_outcome::ok);
+  CHECK(t.has_fill_at(cid(2), qty("0.1")));
+  CHECK(t.has_fill_at(cid(2), qty("0.4")));
+  CHECK_FALSE(t.has_fill_at(cid(2), qty("0.5")));
+}
+
 TEST_CASE("a fill that would exceed the ordered quantity is refused") {
   order_tracker t;
   REQUIRE(t.on_new(new_order(1), 0) == track_outcome::ok);

@@ -156,17 +156,69 @@ TEST_CASE("segments roll over and are deleted once released", "[intent_log]") {
     CHECK(log->segments() == before); // nothing stored elsewhere yet
     log->release(10);
     CHECK(log->segments() == before - 5); // segments 1-2 ... 9-10
-    log->release(20);
-    CHECK(log->segments() == 1); // the current one stays
+    CHECK(log->release(18));
+    CHECK(log->segments() == 1); // the current one (19-20) stays
+    CHECK(log->released() == 18);
   }
   intent_recovery r;
   auto log = must_open_log(o, &r);
   CHECK(r.warnings.empty());
-  // What remains starts at the current segment's first record and runs to 20.
-  REQUIRE_FALSE(r.records.empty());
+  // Only what lies past the mark is handed over again.
+  CHECK(r.released == 18);
+  REQUIRE(r.records.size() == 2);
+  CHECK(r.records[0].seq == 19);
   CHECK(r.records.back().seq == 20);
   CHECK(r.records.back().payload == "order-120");
   CHECK(log->next_seq() == 21);
+}
+
+TEST_CASE("an unreadable or impossible mark hands every record over again", "[intent_log]") {
+  test::temp_dir dir;
+  auto o = written(dir, {"order-101", "order-102", "order-103"}, 1 << 20);
+  {
+    auto log = must_open_log(o, nullptr);
+    CHECK(log->release(2));
+    CHECK(log->release(1)); // never backwards
+    CHECK(log->released() == 2);
+    CHECK(log->release(99)); // not past what was written
+    CHECK(log->released() == 3);
+  }
+  auto mark = o.dir + "/released";
+  {
+    intent_recovery r;
+    must_open_log(o, &r);
+    CHECK(r.records.empty());
+  }
+  {
+    std::fstream f{mark, std::ios::in | std::ios::out | std::ios::binary};
+    f.seekp(9);
+    f.put('\x55'); // the checksum no longer matches
+  }
+  {
+    intent_recovery r;
+    must_open_log(o, &r);
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings[0].find("unreadable mark") != std::string::npos);
+    CHECK(r.records.size() == 3);
+    CHECK(r.released == 0);
+  }
+  // A mark from another log, past this one's end.
+  fs::remove_all(o.dir);
+  o = written(dir, {"order-201"}, 1 << 20);
+  {
+    auto log = must_open_log(o, nullptr);
+    CHECK(log->release(1));
+  }
+  fs::remove(segment_path(o.dir, 1));
+  {
+    auto log = must_open_log(o, nullptr); // a fresh segment 1, the mark still says 1
+    must_append(*log, intent_kind::order, "order-301");
+  }
+  {
+    intent_recovery r;
+    must_open_log(o, &r);
+    CHECK(r.records.size() == 1);
+  }
 }
 
 TEST_CASE("a tear in an older segment moves the later segments aside", "[intent_log]") {
