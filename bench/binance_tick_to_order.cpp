@@ -48,7 +48,8 @@
 // REST) to 5'000 and 2'500.
 //
 // Journal: the closed and paced modes run twice, with the gateway's journal
-// off (as before) and on: the real journal actor (detached, SQLite,
+// off (as before) and on: the gateway's intent log (an order leaves once
+// written there, in-line) in front of the real journal actor (detached, SQLite,
 // sync=normal) on a fresh temp file per run, registered in CAF's registry as
 // the supervisor would; the gateway then waits for the journal's durable ack
 // of each order before it goes to the order entry (and journals the
@@ -522,7 +523,8 @@ struct chain {
 
 /// The chain; with a `journal` handle the gateway journals through it.
 chain spawn_chain(caf::actor_system& sys, caf::scoped_actor& self, uint16_t port,
-                  const std::string& cert, const caf::actor& journal) {
+                  const std::string& cert, const caf::actor& journal,
+                  const std::string& intent_dir) {
   chain c;
   c.dir = spawn_directory(sys, nullptr);
   c.spawned.push_back(c.dir);
@@ -574,6 +576,7 @@ chain spawn_chain(caf::actor_system& sys, caf::scoped_actor& self, uint16_t port
   gp.orders_per_minute = 6e10; // never the limit here
   gp.burst = 1e9;
   gp.journal = static_cast<bool>(journal);
+  gp.intent_dir = intent_dir; // the service's durable path: the gateway's intent log
   gp.reconcile_interval = 3'600 * ns_per_s; // never inside a measurement
   c.gateway = spawn_gateway(sys, vpath + "/gateway", std::move(gp));
   register_entry(self, c.dir, vpath + "/gateway", "gateway", vpath, c.gateway);
@@ -779,7 +782,8 @@ run_result run_one(const setting& set, mode m, const std::string& cert,
       if (!jrnl)
         return res;
     }
-    auto c = spawn_chain(sys, self, server.port(), cert, jrnl);
+    auto c = spawn_chain(sys, self, server.port(), cert, jrnl,
+                         journal ? journal_path + ".intents/" + bench_venue.str() : "");
     auto probe = std::make_shared<probe_record>();
     // Ready: feed and user stream connected, the book synced with the
     // strategy subscribed, the strategy's core built, the gateway answering.
@@ -947,6 +951,7 @@ int main() {
           std::error_code ec;
           for (auto f : {path, path + "-wal", path + "-shm"})
             std::filesystem::remove(f, ec);
+          std::filesystem::remove_all(path + ".intents", ec);
         }
   std::filesystem::remove_all(dir);
 

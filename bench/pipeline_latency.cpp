@@ -537,6 +537,12 @@ int main() {
     s.sched.busy_poll = true;
     settings.push_back(s);
   }
+  // PIPELINE_ONLY=TEXT: only the scheduler settings whose label contains it
+  // (a quick look at one setting; the README's figures run them all).
+  if (const char* only = std::getenv("PIPELINE_ONLY"))
+    std::erase_if(settings, [&](const setting& s) {
+      return std::string_view{s.label}.find(only) == std::string_view::npos;
+    });
   std::printf("pipeline_latency: wire_frame -> feed (JSON parse) -> book -> "
               "strategy -> risk -> gateway -> order at the endpoint\n");
   std::printf("  closed loop: %zu warm-up + %zu measured events per run, the "

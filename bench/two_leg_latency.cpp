@@ -34,9 +34,10 @@
 //
 // Journal: off (gateway_params::journal = false) or on: the real journal
 // actor (detached, SQLite, sync=normal, WAL) on a fresh temp file per run,
-// registered in CAF's registry as the supervisor would; the gateway then
-// waits for the journal's durable ack of each order before it leaves and
-// of each fill before it is acted on. Risk keeps its journal off. The
+// registered in CAF's registry as the supervisor would, behind the
+// gateway's intent log (the service's path): an order leaves once written
+// there, in-line, and a fill is acted on once written there; SQLite
+// follows. (Before issue 12 the gateway waited for SQLite's commit.) Risk keeps its journal off. The
 // periodic reconciliation is set to an hour so it never runs inside a
 // measurement.
 //
@@ -490,7 +491,7 @@ int main() {
         results.back().round = round;
         journal_dir::remove(path);
       }
-  auto journal_of = [](bool j) { return j ? "normal" : "off"; };
+  auto journal_of = [](bool j) { return j ? "intent" : "off"; };
   std::printf("\n  every run (us; both = intent -> both legs at the endpoint):\n"
               "  %-28s %-2s %-7s %8s %8s %8s %8s %9s %9s %8s %8s %9s %9s %9s %8s\n",
               "scheduler", "#", "journal", "both p50", "p90", "p99", "p99.9", "max",

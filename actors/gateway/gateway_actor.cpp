@@ -58,6 +58,22 @@ struct gateway_state {
   };
   std::map<uint64_t, pending_intent> unconfirmed; ///< Logged, SQLite has not confirmed.
   std::vector<char> intent_buffer;
+  /// What waits for the next store tick, in order: logged intents (seq)
+  /// and the journal writes made after them (kept behind them, so SQLite
+  /// sees an order before its accept, its fills before its cancel).
+  struct queued_write {
+    uint64_t seq = 0;               ///< A logged intent, or 0:
+    std::function<void()> write;    ///< a write to send as it is.
+  };
+  std::vector<queued_write> to_store;
+  /// Leaving: the writes still waiting go now (the intents waiting with
+  /// them are in the intent log: the next start hands them over).
+  ~gateway_state() {
+    for (auto& w : to_store)
+      if (w.write)
+        w.write();
+  }
+  bool store_tick_armed = false;
   bool intents_failing = false;          ///< The last append failed (alerted once).
   uint64_t intent_appends = 0;
   uint64_t intent_failures = 0;
@@ -69,6 +85,23 @@ struct gateway_state {
 using gateway_actor = caf::stateful_actor<gateway_state>;
 
 nanos now_of(gateway_actor* self) { return self->state.params.clock->now(); }
+
+/// A journal write nobody waits on, in order with the intents waiting for
+/// the next store tick (see store_soon): sent at once when none waits.
+template <class Record>
+void journal_write(gateway_actor* self, Record&& r) {
+  auto& st = self->state;
+  if (st.to_store.empty()) {
+    to_journal(self, std::forward<Record>(r));
+    return;
+  }
+  // Without `self`: the state's destructor sends what is left.
+  st.to_store.push_back(gateway_state::queued_write{
+    0, [sys = &self->system(), x = std::decay_t<Record>(std::forward<Record>(r))]() mutable {
+      if (auto j = well_known(*sys, journal_name))
+        caf::anon_send(j, record_atom_v, std::move(x));
+    }});
+}
 
 void to_risk(gateway_actor* self, caf::message msg) {
   if (auto risk = well_known(self->system(), risk_name))
@@ -88,7 +121,7 @@ void reject(gateway_actor* self, const caf::actor& owner,
   if (owner)
     self->send(owner, e);
   if (st.params.journal)
-    to_journal(self, e);
+    journal_write(self, e);
   to_risk(self, caf::make_message(std::move(e)));
 }
 
@@ -193,6 +226,22 @@ void store_intent(gateway_actor* self, uint64_t seq) {
         .then(on_ok, on_error);
     },
     i->second.x);
+}
+
+/// How long a logged intent waits before it goes to SQLite: intents logged
+/// meanwhile go together, so the journal's thread is woken once per tick
+/// and never inside the tick-to-order path (a woken thread tends to run on
+/// the waker's core, and a commit there delays the order by its length).
+constexpr auto store_delay = std::chrono::milliseconds(1);
+
+/// Queues a logged intent for the next store tick.
+void store_soon(gateway_actor* self, uint64_t seq) {
+  auto& st = self->state;
+  st.to_store.push_back(gateway_state::queued_write{seq, {}});
+  if (!st.store_tick_armed) {
+    st.store_tick_armed = true;
+    self->delayed_send(self, store_delay, flush_atom_v);
+  }
 }
 
 /// Writes an intent to the log in-line: its sequence number, or 0 with
@@ -417,9 +466,9 @@ compare_holdings(gateway_actor* self, const venue_state_report& vs,
     auto b = baseline.find(key);
     if (b == baseline.end()) {
       if (!has_history && record_baselines) {
-        to_journal(self, holding_update{st.params.venue, key, actual[key], true,
+        journal_write(self, holding_update{st.params.venue, key, actual[key], true,
                                         "reconcile", now});
-        to_journal(self, reconcile_record{now, st.params.venue, "baseline", key,
+        journal_write(self, reconcile_record{now, st.params.venue, "baseline", key,
                                           actual[key], actual[key],
                                           "first sight of this holding", "reconcile"});
         st.log->info("reconcile_baseline venue={} key={} qty={}", st.params.venue, key,
@@ -513,7 +562,7 @@ void reconcile(gateway_actor* self, reconcile_mode mode) {
         st.log->warn("orphan_order_canceled venue={} symbol={} client_id={} oid={} "
                      "side={} px={} qty={}",
                      st.params.venue, vo.symbol, vo.client_id, vo.oid, vo.sd, vo.px, vo.qty);
-        to_journal(self, reconcile_record{
+        journal_write(self, reconcile_record{
                            now, st.params.venue, "orphan_canceled", vo.symbol.str(),
                            vo.qty, vo.cum_qty,
                            "client_id=" + vo.client_id + " oid=" + std::to_string(vo.oid.value)
@@ -543,10 +592,10 @@ void reconcile(gateway_actor* self, reconcile_mode mode) {
       }
       st.seen_once.clear();
       for (auto& d : r.differences)
-        to_journal(self, reconcile_record{now, st.params.venue, "mismatch", d.key, d.expected,
+        journal_write(self, reconcile_record{now, st.params.venue, "mismatch", d.key, d.expected,
                                           d.actual, "", "reconcile"});
       if (startup && r.differences.empty())
-        to_journal(self, reconcile_record{now, st.params.venue, "matched", "", {}, {},
+        journal_write(self, reconcile_record{now, st.params.venue, "matched", "", {}, {},
                                           "startup reconciliation", "reconcile"});
       report(self, std::move(r));
     },
@@ -611,7 +660,7 @@ void start_recovery(gateway_actor* self) {
                        "strategy={}: asking the venue, cancelling if live",
                        a.order.venue, a.order.symbol, a.order.cid, a.oid, a.cum_qty,
                        a.order.qty, a.order.strategy);
-          to_journal(self, reconcile_record{now, st.params.venue, "order_recovered",
+          journal_write(self, reconcile_record{now, st.params.venue, "order_recovered",
                                             a.order.symbol.str(), a.order.qty, a.cum_qty,
                                             "cid=" + std::to_string(a.order.cid.value),
                                             "recovery"});
@@ -619,7 +668,7 @@ void start_recovery(gateway_actor* self) {
             self->send(st.endpoint, a);
             st.tracker->on_cancel_requested(a.order.cid, now);
             cancel_order c{a.order.cid, a.order.venue, a.order.symbol, a.order.strategy, now};
-            to_journal(self, c);
+            journal_write(self, c);
             self->send(st.endpoint, std::move(c));
           }
         }
@@ -755,7 +804,7 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
         }
         dispatch(self, owner, std::move(o));
         crash_point("after_send");
-        store_intent(self, seq);
+        store_soon(self, seq);
         return;
       }
       // Durable before it leaves: nothing else is handled meanwhile, so a
@@ -789,7 +838,7 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       st.log->info("cancel_submitted venue={} symbol={} cid={} strategy={}",
                    c.venue, c.symbol, c.cid, c.strategy);
       if (st.params.journal)
-        to_journal(self, c);
+        journal_write(self, c);
       if (st.endpoint)
         self->send(st.endpoint, std::move(c));
     },
@@ -802,7 +851,7 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
                    "qty={}",
                    e.venue, e.symbol, e.cid, e.oid, e.px, e.qty);
       if (st.params.journal)
-        to_journal(self, e);
+        journal_write(self, e);
       fan_out(self, e, false);
     },
     [self](order_rejected& e) {
@@ -829,7 +878,7 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
         st.log->info("cancel_rejected venue={} cid={} detail=\"{}\"", e.venue,
                      e.cid, e.detail);
         if (st.params.journal)
-          to_journal(self, e);
+          journal_write(self, e);
         return;
       }
       if (st.tracker->on_rejected(e) != track_outcome::ok) {
@@ -842,7 +891,7 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
                    "detail=\"{}\"",
                    e.venue, e.symbol, e.cid, e.reason, e.detail);
       if (st.params.journal)
-        to_journal(self, e);
+        journal_write(self, e);
       fan_out(self, e, true);
       adoption_resolved(self, e.cid);
     },
@@ -867,7 +916,7 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       if (!e.tid.valid()) {
         // Found by a query, not reported by the venue's stream.
         ++st.fills_recovered;
-        to_journal(self, reconcile_record{st.last_fill, e.venue, "fill_recovered",
+        journal_write(self, reconcile_record{st.last_fill, e.venue, "fill_recovered",
                                           e.symbol.str(), e.fill_qty, e.cum_qty,
                                           "cid=" + std::to_string(e.cid.value),
                                           "reconcile"});
@@ -882,12 +931,12 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
         auto seq = log_intent(self, e, &err);
         if (seq == 0) {
           fill_not_journaled(self, e, err);
-          to_journal(self, e); // SQLite may still take it
+          journal_write(self, e); // SQLite may still take it
         }
         act_on_fill(self, e);
         crash_point("after_send");
         if (seq != 0)
-          store_intent(self, seq);
+          store_soon(self, seq);
         return;
       }
       // Durable before anything acts on it.
@@ -924,7 +973,7 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       st.log->info("order_canceled venue={} symbol={} cid={} cum={} reason={}",
                    e.venue, e.symbol, e.cid, e.cum_qty, e.reason);
       if (st.params.journal)
-        to_journal(self, e);
+        journal_write(self, e);
       fan_out(self, e, true);
       adoption_resolved(self, e.cid);
     },
@@ -1008,6 +1057,17 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       ++self->state.processed;
       return cancel_open(self, false, &symbol);
     },
+    [self](flush_atom) {
+      auto& st = self->state;
+      st.store_tick_armed = false;
+      auto batch = std::move(st.to_store);
+      st.to_store.clear();
+      for (auto& w : batch)
+        if (w.seq != 0)
+          store_intent(self, w.seq);
+        else
+          w.write();
+    },
     [self](reconcile_atom) {
       auto& st = self->state;
       ++st.processed;
@@ -1059,8 +1119,8 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
               }
             auto delta = d.actual - d.expected;
             holding_update u{st.params.venue, symbol, delta, false, by, now};
-            to_journal(self, u);
-            to_journal(self, reconcile_record{now, st.params.venue, "accepted", d.key,
+            journal_write(self, u);
+            journal_write(self, reconcile_record{now, st.params.venue, "accepted", d.key,
                                               d.expected, d.actual,
                                               "adjusted " + symbol + " by " + delta.to_string(),
                                               by});

@@ -8,6 +8,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/journal/journal_actor.hpp"
 #include "messages/type_ids.hpp"
 #include "venues/common/actor_support.hpp"
 #include "venues/common/logging.hpp"
@@ -96,6 +97,9 @@ caf::behavior checkpointer_impl(checkpointer_actor* self, checkpointer_params pa
   auto& st = self->state;
   st.params = std::move(params);
   st.log = logger("journal");
+  std::string err;
+  if (!lower_to_batch_priority(&err)) // as the journal's thread (see there)
+    st.log->warn("checkpointer_priority_unchanged error=\"{}\"", err);
   self->delayed_send(self, st.params.period, caf::tick_atom_v);
   return {
     [self](caf::tick_atom) {

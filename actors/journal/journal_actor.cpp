@@ -1,6 +1,10 @@
 #include "actors/journal/journal_actor.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -186,6 +190,20 @@ std::vector<holding> as_holdings(const std::map<std::string, quantity>& m) {
   return out;
 }
 
+} // namespace
+
+bool lower_to_batch_priority(std::string* error) {
+  sched_param sp{};
+  sp.sched_priority = 0;
+  if (::sched_setscheduler(0, SCHED_BATCH, &sp) == 0)
+    return true;
+  if (error != nullptr)
+    *error = std::strerror(errno);
+  return false;
+}
+
+namespace {
+
 caf::behavior journal_impl(journal_actor* self, std::string path,
                            journal_params params) {
   auto& st = self->state;
@@ -195,6 +213,14 @@ caf::behavior journal_impl(journal_actor* self, std::string path,
     st.params.clock = &default_clock();
   st.log = logger("journal");
   install_hygiene(self, st.path, st.log);
+  if (st.params.detached) {
+    // Its own thread, woken by nearly every actor: as SCHED_BATCH a wake-up
+    // never preempts the thread that woke it (a CAF worker on its way to
+    // send an order), it waits for that thread's slice or an idle core.
+    std::string err;
+    if (!lower_to_batch_priority(&err))
+      st.log->warn("journal_priority_unchanged error=\"{}\"", err);
+  }
   auto opened = journal::db::open(st.params.open);
   if (!opened.journal) {
     st.log->critical("journal_open_failed path={} reason={} error=\"{}\"",

@@ -71,4 +71,9 @@ struct journal_params {
 caf::actor spawn_journal(caf::actor_system& sys, const std::string& path,
                          journal_params params);
 
+/// Makes the calling thread SCHED_BATCH (same share of the CPU, but its
+/// wake-ups never preempt a running thread): the journal's and the
+/// checkpointer's threads. False with `error` when refused.
+bool lower_to_batch_priority(std::string* error);
+
 } // namespace agora
