@@ -850,7 +850,7 @@ run_result run_one(const setting& set, mode m, const std::string& cert,
 
 double us(int64_t ns) { return static_cast<double>(ns) / 1e3; }
 
-const char* journal_name_of(bool journal) { return journal ? "normal" : "off"; }
+const char* journal_name_of(bool journal) { return journal ? "intent" : "off"; }
 
 void print_row(const char* m, const char* label, bool journal, const std::string& round,
                const series& x) {
@@ -1065,9 +1065,9 @@ int main() {
     "/api/v3/order it caused: venue I/O thread, TLS write + read on loopback, the feed's "
     "WS client thread, feed parse and flush, book, strategy, risk, gateway, order entry "
     "(HMAC signing), the HTTPS client thread, TLS write + read, the venue's HTTP parse.\n"
-    "  journal normal: the journal actor (detached, SQLite, synchronous=NORMAL, WAL) on a "
-    "fresh temp file; the gateway waits for its durable ack before an order goes to the "
-    "order entry.\n"
+    "  journal intent: the gateway writes each order to its intent log (one write(), "
+    "in-line) before it goes to the order entry; the journal actor (detached, SQLite, "
+    "synchronous=NORMAL, WAL, fresh temp file) stores it behind.\n"
     "  frame -> book_view: the first half of that path, ending when a second subscriber "
     "of the book (after the strategy) handles the view.\n"
     "  submit_order -> POST: the last leg alone (order entry, signing, HTTPS client "

@@ -558,10 +558,9 @@ int main() {
     }
   std::printf(
     "\n  median with an even number of rounds: the upper of the middle two.\n"
-    "  journal normal: the journal actor (detached, SQLite, synchronous=NORMAL, WAL) on a "
-    "fresh temp file; the gateway waits for its durable ack of each order before it "
-    "leaves and of each fill before it acts on it, so the second leg also waits for the "
-    "first leg's journal write.\n"
+    "  journal intent: each order and fill is written to the gateway's intent log "
+    "(one write(), in-line) before it leaves or is acted on; the journal actor (detached, "
+    "SQLite, synchronous=NORMAL, WAL, fresh temp file) stores them behind it.\n"
     "  idle CPU: the whole process over 0.5 s with no trades, in %% of one core.\n");
   return 0;
 }
