@@ -1,10 +1,12 @@
 #include "actors/gateway/gateway_actor.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
@@ -51,12 +53,19 @@ struct gateway_state {
   // The intent log (with `params.intent_dir`).
   std::unique_ptr<journal::intent_log> intents;
   std::string intents_error;             ///< Why it is not open.
-  std::vector<journal::intent_record> replay; ///< The last run's, for SQLite first.
+  std::vector<uint64_t> replay;          ///< The last run's records, for SQLite first.
+  /// The last run's first record this build cannot read (0: none): the log
+  /// is never released past it, so nothing is dropped unread.
+  uint64_t held_from = 0;
   struct pending_intent {
     journal::intent x;
     bool in_flight = false;
   };
   std::map<uint64_t, pending_intent> unconfirmed; ///< Logged, SQLite has not confirmed.
+  /// Intents SQLite failed to take (or no journal was there to take them):
+  /// sent again at each store tick, and every later journal write waits
+  /// behind them, so SQLite sees an order before its accept.
+  std::set<uint64_t> failed;
   std::vector<char> intent_buffer;
   /// What waits for the next store tick, in order: logged intents (seq)
   /// and the journal writes made after them (kept behind them, so SQLite
@@ -66,11 +75,29 @@ struct gateway_state {
     std::function<void()> write;    ///< a write to send as it is.
   };
   std::vector<queued_write> to_store;
-  /// Leaving: the writes still waiting go now (the intents waiting with
-  /// them are in the intent log: the next start hands them over).
+  caf::actor_system* sys = nullptr;
+  /// Leaving: what still waits goes to the journal now, in order (intents
+  /// unconfirmed; the next start hands them over again, idempotently).
   ~gateway_state() {
+    if (sys == nullptr || (to_store.empty() && failed.empty()))
+      return;
+    auto journal = well_known(*sys, journal_name);
+    if (!journal)
+      return;
+    auto send_intent = [&](uint64_t seq) {
+      auto i = unconfirmed.find(seq);
+      if (i == unconfirmed.end() || i->second.in_flight)
+        return;
+      i->second.in_flight = true;
+      std::visit([&](const auto& v) { caf::anon_send(journal, record_atom_v, v); },
+                 i->second.x);
+    };
+    for (auto seq : failed)
+      send_intent(seq);
     for (auto& w : to_store)
-      if (w.write)
+      if (w.seq != 0)
+        send_intent(w.seq);
+      else
         w.write();
   }
   bool store_tick_armed = false;
@@ -86,13 +113,19 @@ using gateway_actor = caf::stateful_actor<gateway_state>;
 
 nanos now_of(gateway_actor* self) { return self->state.params.clock->now(); }
 
+caf::actor journal_of(gateway_actor* self) {
+  return well_known(self->system(), journal_name);
+}
+
 /// A journal write nobody waits on, in order with the intents waiting for
 /// the next store tick (see store_soon): sent at once when none waits.
 template <class Record>
 void journal_write(gateway_actor* self, Record&& r) {
   auto& st = self->state;
-  if (st.to_store.empty()) {
-    to_journal(self, std::forward<Record>(r));
+  if (st.to_store.empty() && st.failed.empty()) {
+    // Anonymous: a record the journal answers (a fill) is not answered here.
+    if (auto j = journal_of(self))
+      caf::anon_send(j, record_atom_v, std::forward<Record>(r));
     return;
   }
   // Without `self`: the state's destructor sends what is left.
@@ -173,10 +206,6 @@ uint64_t cancel_open(gateway_actor* self, bool for_halt,
   return n;
 }
 
-caf::actor journal_of(gateway_actor* self) {
-  return well_known(self->system(), journal_name);
-}
-
 // -- the intent log ------------------------------------------------------------
 
 /// Records up to the oldest one SQLite has not confirmed are released
@@ -188,37 +217,70 @@ void release_intents(gateway_actor* self, bool force) {
   st.confirmed_since_release = 0;
   auto upto = st.unconfirmed.empty() ? st.intents->next_seq() - 1
                                      : st.unconfirmed.begin()->first - 1;
+  if (st.held_from != 0)
+    upto = std::min(upto, st.held_from - 1);
   std::string err;
   if (!st.intents->release(upto, &err))
     st.log->warn("intent_release_failed venue={} error=\"{}\"", st.params.venue, err);
 }
 
+/// How long a logged intent waits before it goes to SQLite: intents logged
+/// meanwhile go together, so the journal's thread is woken once per tick
+/// and never inside the tick-to-order path (a woken thread tends to run on
+/// the waker's core, and a commit there delays the order by its length).
+constexpr auto store_delay = std::chrono::milliseconds(1);
+/// The next attempt after SQLite failed to take an intent (or was absent).
+constexpr auto store_retry_delay = std::chrono::milliseconds(200);
+
+void arm_store_tick(gateway_actor* self, std::chrono::milliseconds delay) {
+  auto& st = self->state;
+  if (st.store_tick_armed)
+    return;
+  st.store_tick_armed = true;
+  self->delayed_send(self, delay, flush_atom_v);
+}
+
 /// Hands a logged intent to SQLite (the journal actor), asynchronously;
-/// released once the journal confirms its commit, sent again at the next
-/// reconciliation tick if it fails.
-void store_intent(gateway_actor* self, uint64_t seq) {
+/// released once the journal confirms its commit. If it fails, it is sent
+/// again at the next store tick and every later write waits behind it.
+void store_intent(gateway_actor* self, const caf::actor& journal, uint64_t seq) {
   auto& st = self->state;
   auto i = st.unconfirmed.find(seq);
   if (i == st.unconfirmed.end() || i->second.in_flight)
     return;
-  auto journal = journal_of(self);
-  if (!journal)
-    return; // again at the next tick
   i->second.in_flight = true;
-  auto on_ok = [self, seq](bool) {
+  auto on_ok = [self, seq](bool stored) {
     auto& st = self->state;
-    if (st.unconfirmed.erase(seq) > 0)
-      ++st.confirmed_since_release;
+    auto i = st.unconfirmed.find(seq);
+    if (i == st.unconfirmed.end())
+      return;
+    if (!stored && std::holds_alternative<submit_order>(i->second.x)) {
+      auto& o = std::get<submit_order>(i->second.x);
+      st.log->critical("intent_cid_reused venue={} cid={} seq={}: SQLite keeps another "
+                       "order under this client id",
+                       st.params.venue, o.cid, seq);
+      raise_alert(self, alert_level::critical, st.path,
+                  "client order id " + std::to_string(o.cid.value)
+                    + " reused: the journal keeps the first order with it",
+                  now_of(self));
+    }
+    st.unconfirmed.erase(i);
+    ++st.confirmed_since_release;
+    if (st.failed.erase(seq) > 0 && st.failed.empty() && !st.to_store.empty())
+      arm_store_tick(self, std::chrono::milliseconds(0));
     release_intents(self, false);
   };
   auto on_error = [self, seq](caf::error& err) {
     auto& st = self->state;
     auto i = st.unconfirmed.find(seq);
-    if (i != st.unconfirmed.end())
-      i->second.in_flight = false;
-    st.log->warn("intent_not_stored venue={} seq={} error=\"{}\": kept in the intent log, "
-                 "sent again at the next reconciliation",
-                 st.params.venue, seq, self->system().render(err));
+    if (i == st.unconfirmed.end())
+      return;
+    i->second.in_flight = false;
+    if (st.failed.insert(seq).second)
+      st.log->warn("intent_not_stored venue={} seq={} error=\"{}\": kept in the intent "
+                   "log, sent again; later journal writes wait behind it",
+                   st.params.venue, seq, self->system().render(err));
+    arm_store_tick(self, store_retry_delay);
   };
   std::visit(
     [&](const auto& v) {
@@ -228,29 +290,49 @@ void store_intent(gateway_actor* self, uint64_t seq) {
     i->second.x);
 }
 
-/// How long a logged intent waits before it goes to SQLite: intents logged
-/// meanwhile go together, so the journal's thread is woken once per tick
-/// and never inside the tick-to-order path (a woken thread tends to run on
-/// the waker's core, and a commit there delays the order by its length).
-constexpr auto store_delay = std::chrono::milliseconds(1);
+/// The store tick: intents SQLite failed to take go again; once none is
+/// failing, what waits goes in order. Without a journal everything waits.
+void flush_store(gateway_actor* self) {
+  auto& st = self->state;
+  auto journal = journal_of(self);
+  if (!journal) {
+    for (auto& w : st.to_store)
+      if (w.seq != 0)
+        st.failed.insert(w.seq); // nothing later overtakes them
+    if (!st.to_store.empty() || !st.failed.empty())
+      arm_store_tick(self, store_retry_delay);
+    return;
+  }
+  if (!st.failed.empty()) {
+    for (auto seq : st.failed)
+      store_intent(self, journal, seq);
+    return; // the queue goes once they are confirmed
+  }
+  auto batch = std::move(st.to_store);
+  st.to_store.clear();
+  for (auto& w : batch)
+    if (w.seq != 0)
+      store_intent(self, journal, w.seq);
+    else
+      w.write();
+}
 
 /// Queues a logged intent for the next store tick.
 void store_soon(gateway_actor* self, uint64_t seq) {
-  auto& st = self->state;
-  st.to_store.push_back(gateway_state::queued_write{seq, {}});
-  if (!st.store_tick_armed) {
-    st.store_tick_armed = true;
-    self->delayed_send(self, store_delay, flush_atom_v);
-  }
+  self->state.to_store.push_back(gateway_state::queued_write{seq, {}});
+  arm_store_tick(self, store_delay);
 }
 
 /// Writes an intent to the log in-line: its sequence number, or 0 with
 /// `error` set (the log is not open, the disk is full, ...). The first
-/// failure of a run of them raises a CRITICAL alert.
+/// failure of a run of them raises a CRITICAL alert. A record written but
+/// not synced (`journal.sync: full`) is not durable: 0, but it still goes
+/// to SQLite (the refusal follows it there) and a replay finds it there.
 uint64_t log_intent(gateway_actor* self, journal::intent x, std::string* error) {
   auto& st = self->state;
   crash_point("before_log");
   uint64_t seq = 0;
+  bool durable = false;
   if (!st.intents) {
     *error = "intent log not open: " + st.intents_error;
   } else {
@@ -258,10 +340,14 @@ uint64_t log_intent(gateway_actor* self, journal::intent x, std::string* error) 
     seq = st.intents->append(journal::kind_of(x),
                              std::string_view{st.intent_buffer.data(), st.intent_buffer.size()},
                              error);
-    if (seq != 0 && st.params.intent_sync && !st.intents->sync(error))
-      seq = 0; // written, not known to be on the disk: treated as not durable
+    durable = seq != 0 && (!st.params.intent_sync || st.intents->sync(error));
   }
-  if (seq == 0) {
+  if (seq != 0) {
+    st.unconfirmed.emplace(seq, gateway_state::pending_intent{std::move(x), false});
+    if (!durable)
+      store_soon(self, seq);
+  }
+  if (!durable) {
     ++st.intent_failures;
     if (!st.intents_failing) {
       st.intents_failing = true;
@@ -279,13 +365,13 @@ uint64_t log_intent(gateway_actor* self, journal::intent x, std::string* error) 
     raise_alert(self, alert_level::info, st.path, "intent log writable again", now_of(self));
   }
   ++st.intent_appends;
-  st.unconfirmed.emplace(seq, gateway_state::pending_intent{std::move(x), false});
   crash_point("after_log");
   return seq;
 }
 
-/// Opens the intent log; what the last run left past its mark waits in
-/// `replay` for recovery to hand to SQLite.
+/// Opens the intent log. What the last run left past its mark is
+/// unconfirmed from the start (nothing releases it before SQLite has it)
+/// and waits in `replay` for recovery to hand it to SQLite first.
 void open_intents(gateway_actor* self) {
   auto& st = self->state;
   journal::intent_log_options o;
@@ -307,34 +393,45 @@ void open_intents(gateway_actor* self) {
     st.log->warn("intent_log_recovery venue={} warning=\"{}\"", st.params.venue, w);
     raise_alert(self, alert_level::warning, st.path, "intent log: " + w, now_of(self));
   }
+  for (auto& rec : r.records) {
+    std::string why;
+    auto x = journal::decode_intent(rec, &why);
+    if (!x) {
+      if (st.held_from == 0)
+        st.held_from = rec.seq;
+      st.log->error("intent_unreadable venue={} seq={} error=\"{}\": kept in the log, "
+                    "which is not released past it",
+                    st.params.venue, rec.seq, why);
+      raise_alert(self, alert_level::critical, st.path,
+                  "intent log record " + std::to_string(rec.seq) + " unreadable (kept): "
+                    + why,
+                  now_of(self));
+      continue;
+    }
+    st.unconfirmed.emplace(rec.seq, gateway_state::pending_intent{std::move(*x), false});
+    st.replay.push_back(rec.seq);
+  }
   st.log->info("intent_log_open venue={} dir={} next_seq={} released={} to_store={} "
                "dropped_bytes={}",
-               st.params.venue, o.dir, st.intents->next_seq(), r.released, r.records.size(),
+               st.params.venue, o.dir, st.intents->next_seq(), r.released, st.replay.size(),
                r.dropped_bytes);
-  st.replay = std::move(r.records);
 }
 
 /// Recovery's first step: the log's records SQLite may not have go to the
 /// journal, ahead of the recover request (the journal takes them in order).
-void replay_intents(gateway_actor* self) {
+void replay_intents(gateway_actor* self, const caf::actor& journal) {
   auto& st = self->state;
   if (st.replay.empty())
     return;
   uint64_t orders = 0;
   uint64_t fills = 0;
-  for (auto& r : st.replay) {
-    std::string err;
-    auto x = journal::decode_intent(r, &err);
-    if (!x) {
-      st.log->error("intent_unreadable venue={} seq={} error=\"{}\": skipped",
-                    st.params.venue, r.seq, err);
-      raise_alert(self, alert_level::critical, st.path, "intent log: " + err, now_of(self));
+  for (auto seq : st.replay) {
+    auto i = st.unconfirmed.find(seq);
+    if (i == st.unconfirmed.end())
       continue;
-    }
-    (std::holds_alternative<submit_order>(*x) ? orders : fills) += 1;
-    st.unconfirmed.emplace(r.seq, gateway_state::pending_intent{std::move(*x), false});
+    (std::holds_alternative<submit_order>(i->second.x) ? orders : fills) += 1;
     crash_point("replay");
-    store_intent(self, r.seq);
+    store_intent(self, journal, seq);
   }
   st.log->info("intent_log_replayed venue={} orders={} fills={}", st.params.venue, orders,
                fills);
@@ -642,7 +739,7 @@ void start_recovery(gateway_actor* self) {
     st.recovery_started = false;
     return;
   }
-  replay_intents(self);
+  replay_intents(self, journal);
   self->request(journal, std::chrono::seconds(10), recover_atom_v, st.params.venue)
     .then(
       [self](std::vector<adopt_order>& orders) {
@@ -699,6 +796,7 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
   st.tracker = std::make_unique<order_tracker>(st.params.keep_finished);
   st.bucket = std::make_unique<token_bucket>(
     st.params.burst, st.params.orders_per_minute / 60.0, now_of(self));
+  st.sys = &self->system();
   if (st.params.journal && !st.params.intent_dir.empty())
     open_intents(self);
   self->request(st.params.directory, std::chrono::seconds(5), lookup_atom_v,
@@ -1058,27 +1156,12 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       return cancel_open(self, false, &symbol);
     },
     [self](flush_atom) {
-      auto& st = self->state;
-      st.store_tick_armed = false;
-      auto batch = std::move(st.to_store);
-      st.to_store.clear();
-      for (auto& w : batch)
-        if (w.seq != 0)
-          store_intent(self, w.seq);
-        else
-          w.write();
+      self->state.store_tick_armed = false;
+      flush_store(self);
     },
     [self](reconcile_atom) {
       auto& st = self->state;
       ++st.processed;
-      if (!st.unconfirmed.empty() && st.recovery_started) {
-        std::vector<uint64_t> again;
-        for (auto& [seq, u] : st.unconfirmed)
-          if (!u.in_flight)
-            again.push_back(seq);
-        for (auto seq : again)
-          store_intent(self, seq);
-      }
       release_intents(self, true);
       if (!st.recovery_started) {
         start_recovery(self);

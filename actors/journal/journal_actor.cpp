@@ -291,10 +291,15 @@ caf::behavior journal_impl(journal_actor* self, std::string path,
     [self](record_atom, const submit_order& o) -> caf::result<bool> {
       auto run = self->state.params.run;
       auto now = now_of(self);
-      // Once: the gateway's intent log may hand it over again.
+      // Once: the gateway's intent log may hand it over again. False: the
+      // client id is another order's (the first one's row stays).
       return durable(self, "order_new", [&](journal::db& db) {
-        db.order_new_once(o, run, now);
-        return true;
+        if (db.order_new_once(o, run, now) != journal::db::once::conflict)
+          return true;
+        self->state.log->error("order_cid_reused venue={} cid={} symbol={} qty={}: "
+                               "the journal keeps the first order with this id",
+                               o.venue, o.cid, o.symbol, o.qty);
+        return false;
       });
     },
     [self](record_atom, const order_filled& f) -> caf::result<bool> {

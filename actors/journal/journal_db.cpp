@@ -724,11 +724,11 @@ void db::order_canceled(const agora::order_canceled& e) {
   w.release();
 }
 
-bool db::order_new_once(const submit_order& o, uint64_t run, nanos now) {
-  if (load_order(*stmts_, o.venue, o.cid))
-    return false;
+db::once db::order_new_once(const submit_order& o, uint64_t run, nanos now) {
+  if (auto known = load_order(*stmts_, o.venue, o.cid))
+    return known->qty == o.qty ? once::known : once::conflict;
   order_new(o, run, now);
-  return true;
+  return once::inserted;
 }
 
 bool db::fill(const order_filled& e) {

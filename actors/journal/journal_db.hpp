@@ -130,10 +130,14 @@ public:
   /// An order about to leave for the venue (after rounding): status
   /// PENDING_NEW. A second call for the same (venue, cid) throws.
   void order_new(const submit_order& o, uint64_t run, nanos now);
-  /// order_new unless (venue, cid) is there already (then nothing is written
-  /// and it returns false): the gateway's intent log hands SQLite the orders
-  /// it holds again after a crash or a journal restart, some already stored.
-  bool order_new_once(const submit_order& o, uint64_t run, nanos now);
+  /// What order_new_once did.
+  enum class once { inserted, known, conflict };
+  /// order_new unless (venue, cid) is there already: then nothing is written
+  /// and it answers `known` (the gateway's intent log hands SQLite the
+  /// orders it holds again after a crash or a journal restart, some already
+  /// stored), or `conflict` when the stored order has another quantity (a
+  /// reused client id: the first order's row stays).
+  once order_new_once(const submit_order& o, uint64_t run, nanos now);
   void order_accepted(const order_accepted& e);
   /// For an order not in the journal only the event row is written.
   void order_rejected(const order_rejected& e);

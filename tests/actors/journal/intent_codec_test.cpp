@@ -100,8 +100,11 @@ TEST_CASE("an order handed to the journal twice is stored once", "[intent_log]")
   auto j = must_open(options(d.file("j.db")));
   auto o = make_order(11, "BTCUSDT", side::buy, "65000", "1");
   j->begin();
-  CHECK(j->order_new_once(o, 1, 1000));
-  CHECK_FALSE(j->order_new_once(o, 1, 2000));
+  CHECK(j->order_new_once(o, 1, 1000) == journal::db::once::inserted);
+  CHECK(j->order_new_once(o, 1, 2000) == journal::db::once::known);
+  // The same client id for another order: refused, the first row stays.
+  auto other = make_order(11, "BTCUSDT", side::buy, "65000", "2");
+  CHECK(j->order_new_once(other, 1, 3000) == journal::db::once::conflict);
   CHECK(j->fill(make_fill(o, 1, "0.4", "0.4", "0.6", 1100)));
   CHECK_FALSE(j->fill(make_fill(o, 1, "0.4", "0.4", "0.6", 1100))); // the fill again
   j->commit();
@@ -109,4 +112,5 @@ TEST_CASE("an order handed to the journal twice is stored once", "[intent_log]")
   CHECK(n["orders"] == 1);
   CHECK(n["fills"] == 1);
   CHECK(j->order(o.venue, o.cid)->view.created == 1000);
+  CHECK(j->order(o.venue, o.cid)->view.qty == o.qty);
 }
