@@ -9,6 +9,8 @@
 
 #include <cstring>
 #include <fstream>
+#include <tuple>
+#include <utility>
 
 #include "actors/journal/intent_codec.hpp"
 #include "actors/journal/intent_log.hpp"
@@ -48,6 +50,20 @@ std::string detail_text(const std::string& detail, const std::string& key) {
   return detail.substr(start, detail.find(' ', start) - start);
 }
 
+/// Buys 0.002 BTCUSDT with an IOC one tick through the ask, as the BTCUSDT
+/// strategy: its client id and what it got (never nothing).
+std::pair<client_order_id, quantity> buy_through_ask(service_fixture& f, trader& t) {
+  auto view = f.first_view("BTCUSDT");
+  REQUIRE(view);
+  auto o = t.order("BTCUSDT", side::buy, time_in_force::ioc,
+                   shifted(view->asks.front().px, 1), qty_of("0.002"));
+  t.submit(o);
+  REQUIRE(t.wait([&](const order_events& e) { return e.done(o.cid); }));
+  auto bought = t.events.filled_qty(o.cid);
+  REQUIRE(bought.is_positive());
+  return {o.cid, bought};
+}
+
 } // namespace
 
 TEST_CASE("a restarted service resumes with its strategies warm and positions known") {
@@ -59,15 +75,7 @@ TEST_CASE("a restarted service resumes with its strategies warm and positions kn
     service_fixture a{cfg, {}, data.path()};
     // A fill that belongs to the BTCUSDT strategy.
     trader t{a, "mr:BTCUSDT"};
-    auto view = a.first_view("BTCUSDT");
-    REQUIRE(view);
-    auto o = t.order("BTCUSDT", side::buy, time_in_force::ioc,
-                     shifted(view->asks.front().px, 1), qty_of("0.002"));
-    cid = o.cid;
-    t.submit(o);
-    REQUIRE(t.wait([&](const order_events& e) { return e.done(o.cid); }));
-    bought = t.events.filled_qty(o.cid);
-    REQUIRE(bought.is_positive());
+    std::tie(cid, bought) = buy_through_ask(a, t);
     // Enough bars for a warm window.
     REQUIRE(poll_until(
       [&] {
@@ -146,15 +154,7 @@ TEST_CASE("a torn intent log tail is cut with a warning; the intact order before
   {
     service_fixture a{cfg, {}, data.path()};
     trader t{a, "mr:BTCUSDT"};
-    auto view = a.first_view("BTCUSDT");
-    REQUIRE(view);
-    auto o = t.order("BTCUSDT", side::buy, time_in_force::ioc,
-                     shifted(view->asks.front().px, 1), qty_of("0.002"));
-    filled_cid = o.cid;
-    t.submit(o);
-    REQUIRE(t.wait([&](const order_events& e) { return e.done(o.cid); }));
-    bought = t.events.filled_qty(o.cid);
-    REQUIRE(bought.is_positive());
+    std::tie(filled_cid, bought) = buy_through_ask(a, t);
     auto gw = a.node("venue:sim/gateway");
     REQUIRE(gw);
     INFO(gw->detail);
