@@ -35,6 +35,10 @@ struct gateway_state {
   std::set<client_order_id> halt_cancels;
   trading_state state = trading_state::active; ///< Global scope.
   trading_state venue_state = trading_state::active; ///< This venue's scope.
+  /// Per scope, the epoch of the last change applied: risk's re-send of a
+  /// change since superseded (or one older than the status read at start)
+  /// is acknowledged, not applied.
+  std::map<std::string, uint64_t> scope_epochs;
   // Recovery and reconciliation (with a journal).
   std::set<client_order_id> adopting; ///< Orders of the last run not resolved yet.
   bool recovery_started = false;
@@ -830,6 +834,9 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
         [self](status_report& r) {
           auto& st = self->state;
           st.state = r.state;
+          st.scope_epochs[trading_scope{}.to_string()] = r.state_epoch;
+          st.scope_epochs[trading_scope{scope_kind::venue, st.params.venue.str()}.to_string()]
+            = r.state_epoch;
           for (auto& x : r.scopes)
             if (x.scope.kind == scope_kind::venue && x.scope.name == st.params.venue.str())
               st.venue_state = x.state;
@@ -1082,6 +1089,15 @@ caf::behavior gateway_impl(gateway_actor* self, std::string path,
       // risk denies the rest. Every change is acknowledged.
       auto& st = self->state;
       ++st.processed;
+      auto& applied = st.scope_epochs[s.scope.to_string()];
+      if (s.epoch < applied) {
+        st.log->info("trading_state_superseded venue={} scope={} state={} epoch={} "
+                     "applied={}",
+                     st.params.venue, s.scope.to_string(), s.to, s.epoch, applied);
+        to_risk(self, caf::make_message(trading_state_acknowledged{st.path, s.epoch, s.to, 0}));
+        return;
+      }
+      applied = s.epoch;
       uint64_t canceled = 0;
       bool halt = s.to == trading_state::halted;
       switch (s.scope.kind) {

@@ -33,6 +33,9 @@ struct basis_state {
   leg_link perp;
   std::unique_ptr<basis_arb> core;
   trading_state trading = trading_state::active;
+  /// The epoch of the last state change applied: an older one (risk's
+  /// re-send of a change since superseded) is acknowledged, not applied.
+  uint64_t trading_epoch = 0;
   bool restored = false;
   bool restoring = false;
   /// The coordinator of the trade under way (monitored).
@@ -252,7 +255,9 @@ caf::behavior basis_impl(basis_actor* self, std::string path,
     self->request(risk, std::chrono::seconds(5), status_atom_v)
       .then(
         [self](status_report& r) {
-          if (r.state != trading_state::active)
+          // The global state only; older than a change applied, not news.
+          if (r.state_epoch >= self->state.trading_epoch
+              && r.state != trading_state::active)
             set_trading(self, r.state);
         },
         [](caf::error&) {});
@@ -344,6 +349,14 @@ caf::behavior basis_impl(basis_actor* self, std::string path,
     [self](trading_state_changed& s) {
       auto& st = self->state;
       ++st.processed;
+      if (s.epoch < st.trading_epoch) {
+        st.log->info("trading_state_superseded strategy={} state={} epoch={} applied={}",
+                     st.params.name, s.to, s.epoch, st.trading_epoch);
+        if (auto risk = well_known(self->system(), risk_name))
+          self->send(risk, trading_state_acknowledged{st.path, s.epoch, s.to, 0});
+        return;
+      }
+      st.trading_epoch = s.epoch;
       if (s.to == trading_state::active && st.core && st.core->state_name() == "halted"
           && !st.coordinator && well_known(self->system(), journal_name)) {
         // An explicit resume after leg risk: a fresh core rebuilds both legs

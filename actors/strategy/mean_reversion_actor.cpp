@@ -33,6 +33,9 @@ struct strategy_state {
   /// The trading state as risk last said; the core gets it when it is built
   /// (risk may answer before the instrument spec arrives) and on every change.
   trading_state trading = trading_state::active;
+  /// The epoch of the last state change applied: an older one (risk's
+  /// re-send of a change since superseded) is acknowledged, not applied.
+  uint64_t trading_epoch = 0;
   /// The position was rebuilt from the journal (done once, when trading
   /// first becomes ACTIVE: by then a restart's recovery has finished).
   bool restored = false;
@@ -217,7 +220,10 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
     self->request(risk, std::chrono::seconds(5), status_atom_v)
       .await(
         [self](status_report& r) {
-          if (r.state != trading_state::active)
+          // The global state only (a broadcast names this strategy's own):
+          // older than a change already applied, it is not news.
+          if (r.state_epoch >= self->state.trading_epoch
+              && r.state != trading_state::active)
             set_trading(self, r.state);
         },
         [](caf::error&) { /* risk tells us on the next change */ });
@@ -269,9 +275,15 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
     [self](trading_state_changed& s) {
       auto& st = self->state;
       ++st.processed;
-      set_trading(self, s.to);
-      st.log->info("trading_state strategy={} state={} epoch={}",
-                   st.params.name, s.to, s.epoch);
+      if (s.epoch < st.trading_epoch) {
+        st.log->info("trading_state_superseded strategy={} state={} epoch={} applied={}",
+                     st.params.name, s.to, s.epoch, st.trading_epoch);
+      } else {
+        st.trading_epoch = s.epoch;
+        set_trading(self, s.to);
+        st.log->info("trading_state strategy={} state={} epoch={}",
+                     st.params.name, s.to, s.epoch);
+      }
       if (auto risk = well_known(self->system(), risk_name))
         self->send(risk,
                    trading_state_acknowledged{st.path, s.epoch, s.to, 0});

@@ -181,16 +181,20 @@ TEST_CASE("halt stops every strategy, cancels resting orders and denies new "
   }));
 
   // Every strategy knows.
-  CHECK(poll_until([&] {
+  std::string strategies;
+  bool all_halted = poll_until([&] {
     size_t halted = 0;
+    strategies.clear();
     for (auto& n : f.graph().nodes)
       if (n.kind == "strategy") {
-        if (detail_value(n.detail, "trading") != "HALTED")
-          return false;
-        ++halted;
+        strategies += n.name + " [" + n.state + "] " + n.detail + "\n";
+        if (detail_value(n.detail, "trading") == "HALTED")
+          ++halted;
       }
     return halted == 2;
-  }));
+  });
+  INFO(strategies);
+  CHECK(all_halted);
 
   // New intents are denied.
   auto view = f.first_view("BTCUSDT");

@@ -213,3 +213,32 @@ TEST_CASE_METHOD(
   CHECK(venue_log->orders.size() == 4);
   CHECK(risk_log->acks.size() == 3);
 }
+
+TEST_CASE_METHOD(
+    gateway_fixture,
+    "a re-send of a superseded change is acknowledged but not applied",
+    "[gateway]") {
+  // Risk re-sends a change nobody acknowledged in time; by then a newer one
+  // (here a halt) may have gone out: the older one must not undo it.
+  change(scope_kind::global, "", trading_state::halted, 5);
+  CHECK(canceled_cids() == std::vector<uint64_t>{1, 2, 3});
+  change(scope_kind::global, "", trading_state::active, 4);
+  REQUIRE(risk_log->acks.size() == 2);
+  CHECK(risk_log->acks[1].epoch == 4);
+  caf::anon_send(gateway, order(4, btc, "mr:BTCUSDT"));
+  sched.run();
+  CHECK(venue_log->orders.size() == 3);
+  REQUIRE(risk_log->rejects.size() == 1);
+  CHECK(risk_log->rejects[0].reason == reject_reason::trading_halted);
+  // Per scope: an older venue change is not superseded by a global one.
+  change(scope_kind::venue, "sim", trading_state::halted, 3);
+  change(scope_kind::global, "", trading_state::active, 6);
+  caf::anon_send(gateway, order(5, btc, "mr:BTCUSDT"));
+  sched.run();
+  CHECK(venue_log->orders.size() == 3); // the venue is halted
+  change(scope_kind::venue, "sim", trading_state::active, 7);
+  caf::anon_send(gateway, order(6, btc, "mr:BTCUSDT"));
+  sched.run();
+  CHECK(venue_log->orders.size() == 4);
+  CHECK(risk_log->acks.size() == 5);
+}
