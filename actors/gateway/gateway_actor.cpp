@@ -393,6 +393,9 @@ void open_intents(gateway_actor* self) {
                 now_of(self));
     return;
   }
+  // What the hand-over at start (prepare_journal) found, then this open.
+  r.warnings.insert(r.warnings.begin(), st.params.intent_warnings.begin(),
+                    st.params.intent_warnings.end());
   for (auto& w : r.warnings) {
     st.log->warn("intent_log_recovery venue={} warning=\"{}\"", st.params.venue, w);
     raise_alert(self, alert_level::warning, st.path, "intent log: " + w, now_of(self));

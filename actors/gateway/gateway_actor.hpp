@@ -28,6 +28,9 @@ struct gateway_params {
   /// (journal.sync "full": survives a power loss, not only a process crash).
   bool intent_sync = false;
   uint64_t intent_segment_bytes = 8ull << 20;
+  /// What the hand-over of this venue's intent log at start reported (a
+  /// torn tail cut, ...): raised as WARNING alerts when the gateway starts.
+  std::vector<std::string> intent_warnings;
   nanos reconcile_interval = 30 * ns_per_s; ///< Periodic reconciliation.
   nanos quiet_before_compare = 2 * ns_per_s; ///< No fill for this long before holdings are compared.
   const clock_source* clock = nullptr;

@@ -18,6 +18,8 @@
 #include "actors/book/book_actor.hpp"
 #include "actors/control/control_actor.hpp"
 #include "actors/gateway/gateway_actor.hpp"
+#include "actors/journal/intent_codec.hpp"
+#include "actors/journal/intent_log.hpp"
 #include "actors/journal/journal_actor.hpp"
 #include "actors/risk/risk_actor.hpp"
 #include "actors/strategy/basis_actor.hpp"
@@ -31,6 +33,7 @@
 #include "venues/sim/paper_entry_actor.hpp"
 #include "venues/sim/exchange_actor.hpp"
 #include "venues/common/actor_support.hpp"
+#include "venues/common/crash_point.hpp"
 #include "venues/sim/feed_actor.hpp"
 #include "venues/replay/recorder_actor.hpp"
 #include "venues/replay/replay_feed_actor.hpp"
@@ -251,7 +254,11 @@ child_spec gateway_child(const context_ptr& ctx, const venue_id& venue,
   child_spec c;
   c.name = "gateway";
   c.kind = "gateway";
-  c.start = [ctx, venue, endpoint](caf::actor_system& sys, const std::string& path) {
+  // The start-up hand-over's warnings go to the first incarnation only.
+  auto warnings = std::make_shared<std::vector<std::string>>();
+  if (auto w = ctx->opts.intent_warnings.find(venue.str()); w != ctx->opts.intent_warnings.end())
+    *warnings = w->second;
+  c.start = [ctx, venue, endpoint, warnings](caf::actor_system& sys, const std::string& path) {
     gateway_params p;
     p.venue = venue;
     p.endpoint_path = venue_child_path(venue, endpoint);
@@ -263,6 +270,7 @@ child_spec gateway_child(const context_ptr& ctx, const venue_id& venue,
     if (!ctx->opts.backtest) { // a backtest's SQLite is the whole journal (sync off)
       p.intent_dir = config::intent_dir_path(ctx->cfg, venue);
       p.intent_sync = ctx->cfg.journal.sync == "full";
+      p.intent_warnings = std::exchange(*warnings, {});
     }
     p.reconcile_interval = ctx->cfg.journal.reconcile_interval;
     p.clock = ctx->clock;
@@ -531,13 +539,82 @@ journal_check start_journal_run(const journal::open_options& o, const std::strin
   }
 }
 
+namespace {
+
+/// Hands what each venue's intent log holds past its mark to SQLite (an
+/// order once, a fill once per cumulative quantity) and moves the mark past
+/// it: before any actor reads the journal (risk's positions, the gateway's
+/// open orders), so nothing that was durable only in a log is missing from
+/// what they rebuild. An unreadable record stops that log's hand-over there
+/// (the gateway keeps it and raises a CRITICAL alert); what the log's own
+/// recovery cut (a torn tail) is reported per venue.
+void replay_intent_logs(journal::db& db, const config::agora_config& cfg, journal_check& out) {
+  for (const auto& v : cfg.venues) {
+    auto dir = config::intent_dir_path(cfg, v.name);
+    std::error_code ec;
+    if (!std::filesystem::exists(dir, ec))
+      continue;
+    auto& warnings = out.intent_warnings[v.name.str()];
+    journal::intent_log_options o;
+    o.dir = dir;
+    o.sync_files = cfg.journal.sync == "full";
+    journal::intent_recovery r;
+    std::string err;
+    auto log = journal::intent_log::open(o, &r, &err);
+    if (!log) {
+      warnings.push_back("not replayed at start: " + err); // the gateway refuses orders
+      continue;
+    }
+    for (auto& w : r.warnings)
+      warnings.push_back(w);
+    uint64_t upto = r.released;
+    auto now = default_clock().now();
+    for (auto& rec : r.records) {
+      std::string why;
+      auto x = journal::decode_intent(rec, &why);
+      if (!x)
+        break; // held: the gateway reports it and never releases past it
+      crash_point("replay");
+      if (auto* o = std::get_if<submit_order>(&*x)) {
+        if (db.order_new_once(*o, out.run, now) == journal::db::once::conflict)
+          warnings.push_back("intent " + std::to_string(rec.seq) + ": client order id "
+                             + std::to_string(o->cid.value)
+                             + " is another order's in the journal (the first one's row "
+                               "stays)");
+        ++out.replayed_orders;
+      } else {
+        db.fill(std::get<order_filled>(*x));
+        ++out.replayed_fills;
+      }
+      upto = rec.seq;
+    }
+    if (upto > r.released && !log->release(upto, &err))
+      warnings.push_back("replayed, but the mark could not be moved (handed over again at "
+                         "the next start, which is harmless): "
+                         + err);
+  }
+}
+
+} // namespace
+
 journal_check prepare_journal(const config::agora_config& cfg) {
   auto o = journal_options_of(cfg);
   std::error_code ec;
   auto dir = std::filesystem::path{o.path}.parent_path();
   if (!dir.empty() && !std::filesystem::exists(dir, ec))
     std::filesystem::create_directories(dir, ec);
-  return start_journal_run(o, "agora");
+  auto r = journal::db::open(o);
+  if (!r.journal)
+    return journal_check{0, r.error};
+  journal_check out;
+  try {
+    out.run = r.journal->start_run(default_clock().now(), static_cast<int64_t>(::getpid()),
+                                   "agora");
+    replay_intent_logs(*r.journal, cfg, out);
+  } catch (const journal::journal_error& e) {
+    return journal_check{0, "journal " + o.path + ": cannot start a run: " + e.what()};
+  }
+  return out;
 }
 
 service_handles start_service(caf::actor_system& sys,

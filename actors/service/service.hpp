@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system_config.hpp>
@@ -63,6 +64,9 @@ struct service_options {
   /// control API listens, and the journal runs on the scheduler rather than
   /// on a thread of its own, so one deterministic scheduler drives the tree.
   bool backtest = false;
+  /// By venue: what prepare_journal's intent log hand-over reported; each
+  /// venue's gateway raises them as WARNING alerts once it runs.
+  std::map<std::string, std::vector<std::string>> intent_warnings;
 };
 
 /// Opens the journal of `cfg` (creating it, migrating an older schema),
@@ -73,6 +77,12 @@ struct service_options {
 struct journal_check {
   uint64_t run = 0;
   std::string error; ///< Empty on success.
+  /// Records of the venues' intent logs handed to SQLite at start (what was
+  /// durable only there when the last run ended).
+  uint64_t replayed_orders = 0;
+  uint64_t replayed_fills = 0;
+  /// By venue: what the intent logs' recovery reported (a torn tail cut).
+  std::map<std::string, std::vector<std::string>> intent_warnings;
 };
 journal_check prepare_journal(const config::agora_config& cfg);
 

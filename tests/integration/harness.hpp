@@ -186,9 +186,9 @@ public:
     auto journal = prepare_journal(cfg_);
     if (!journal.error.empty())
       FAIL("journal: " << journal.error);
-    handles_ = start_service(*sys_, cfg_,
-                             service_options{token_, port_file_, nullptr, std::move(credentials),
-                                             journal.run});
+    service_options opts{token_, port_file_, nullptr, std::move(credentials), journal.run};
+    opts.intent_warnings = journal.intent_warnings;
+    handles_ = start_service(*sys_, cfg_, std::move(opts));
     // Stop before failing: a running tree would keep the actor system's
     // destructor waiting forever.
     if (!poll_until([&] { return read_port(); })) {

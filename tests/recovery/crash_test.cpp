@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include <random>
+#include <set>
+#include <sstream>
 
 #include "actors/journal/journal_db.hpp"
 #include "../integration/processes.hpp"
@@ -108,6 +110,33 @@ void write_file(const std::string& path, const std::string& text) {
   f << text;
 }
 
+/// The last `max` lines of `file` that contain `venue` and one of `words`:
+/// what a failed check prints of the service's log (CI keeps no files).
+std::string log_lines(const std::string& file, const std::string& venue,
+                      const std::vector<std::string>& words, size_t max = 120) {
+  std::istringstream in{read_file(file)};
+  std::vector<std::string> kept;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("journal_ready") != std::string::npos) { // a start: where runs begin
+      kept.push_back(line);
+      continue;
+    }
+    if (line.find(venue) == std::string::npos)
+      continue;
+    for (auto& w : words)
+      if (line.find(w) != std::string::npos) {
+        kept.push_back(line.size() > 400 ? line.substr(0, 400) : line);
+        break;
+      }
+  }
+  if (kept.size() > max)
+    kept.erase(kept.begin(), kept.end() - static_cast<std::ptrdiff_t>(max));
+  std::string out;
+  for (auto& l : kept)
+    out += l + "\n";
+  return out;
+}
+
 /// The journal and the venue agree: every Agora order the venue knows is
 /// journaled with the venue's executed quantity, every venue trade of ours
 /// is one journal fill, holdings equal baseline + fills + adjustments.
@@ -188,6 +217,18 @@ std::string disagreements_now(const std::string& journal_file, exchange_sim& x) 
              + std::to_string(fills_of[cid->value].size()) + " journal fills for "
              + std::to_string(vt.size()) + " venue trades");
     }
+    // Every journal fill is of an order the venue has (a fill of an order
+    // that never reached it would move the journal's holdings alone).
+    std::set<uint64_t> venue_cids;
+    for (auto& vo : orders)
+      if (auto cid = binance::decode_client_id(vo.client_id))
+        venue_cids.insert(cid->value);
+    for (auto& [cid, fs] : fills_of)
+      if (venue_cids.count(cid) == 0)
+        for (auto& f : fs)
+          note(std::string{m.venue} + ": journal fill of cid " + std::to_string(cid) + " ("
+               + std::string{to_string(f.sd)} + " " + f.fill_qty.to_string() + ", tid "
+               + std::to_string(f.tid.value) + ") has no venue order");
     // Holdings: baseline + our net fills + accepted adjustments.
     auto baselines = db.baselines(venue);
     auto adjustments = db.adjustments(venue);
@@ -353,6 +394,11 @@ TEST_CASE("SIGKILL at each write point of the intent log: nothing acknowledged i
       },
       20s, 1s);
     INFO(problems);
+    if (!agrees)
+      UNSCOPED_INFO("agora.log (bn-usdm: orders, fills, intents, recovery):\n"
+                    << log_lines(sdir.path() + "/agora.log", "bn-usdm",
+                                 {"order_", "fill", "intent", "recover", "reconcil",
+                                  "adopt"}));
     REQUIRE(agrees);
     CHECK(s.stop() == 0);
   }
