@@ -241,6 +241,9 @@ int run_sweep(const std::string& config_path, const std::vector<sweep_axis>& axe
     children.erase(i);
   };
   std::fflush(nullptr);
+  // Forked below: no thread of ours may run here meanwhile (a child would
+  // inherit its locks, held, and hang on the first allocation).
+  stop_periodic_flush();
   while (next < points.size() || !children.empty()) {
     if (next < points.size() && children.size() < jobs) {
       int fds[2];
@@ -256,6 +259,7 @@ int run_sweep(const std::string& config_path, const std::vector<sweep_axis>& axe
       }
       if (pid == 0) {
         ::close(fds[0]);
+        start_periodic_flush();
         auto o = base;
         if (!base.report_dir.empty()) {
           auto folder = points[i].label;

@@ -72,6 +72,12 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name) {
   return l;
 }
 
+void stop_periodic_flush() {
+  spdlog::flush_every(std::chrono::seconds(0)); // joins the flusher thread
+}
+
+void start_periodic_flush() { spdlog::flush_every(std::chrono::seconds(1)); }
+
 void flush_logs() {
   spdlog::apply_all(
     [](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });

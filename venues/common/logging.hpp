@@ -24,4 +24,10 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name);
 /// Flushes every logger (shutdown, before exit).
 void flush_logs();
 
+/// Stops / restarts the thread that flushes every log each second. A process
+/// that forks must stop it first: a child would inherit whatever lock that
+/// thread held at the fork (the allocator's, a sink's) and hang on it.
+void stop_periodic_flush();
+void start_periodic_flush();
+
 } // namespace agora
