@@ -21,6 +21,7 @@ struct book_state {
   std::string path;
   order_book book;
   caf::actor feed;
+  uint64_t feeds = 0; ///< Feed incarnations followed (a restarted feed is followed, not us restarted).
   bool awaiting_snapshot = true;
   bool snapshot_in_flight = false;
   std::deque<book_delta> buffer;
@@ -117,6 +118,37 @@ bool apply_one(book_actor* self, const book_delta& d) {
   return false;
 }
 
+/// Follows `feed` (the venue's feed, new or restarted): asks it to route
+/// our symbol here, then resyncs from a snapshot. A book outlives its feed:
+/// the supervisor restarts a failed feed alone and the directory tells us.
+void follow_feed(book_actor* self, caf::actor feed) {
+  auto& st = self->state;
+  if (!feed || feed == st.feed)
+    return;
+  if (st.feed || st.book.synced()) {
+    st.feed = nullptr; // no snapshot request goes to the old one
+    go_stale(self, stale_reason::feed_lost, "the feed was replaced: resyncing from the new one");
+  }
+  st.feed = feed;
+  ++st.feeds;
+  self->monitor(feed);
+  self->request(feed, std::chrono::seconds(5), follow_symbol{st.params.symbol, self})
+    .then(
+      [self, feed](caf::ok_atom) {
+        auto& st = self->state;
+        if (st.feed != feed)
+          return; // replaced again meanwhile
+        st.snapshot_in_flight = false;
+        st.awaiting_snapshot = true;
+        st.buffer.clear(); // diffs before the follow may predate the snapshot too
+        request_snapshot(self);
+      },
+      [self, feed](caf::error& err) {
+        if (self->state.feed == feed)
+          self->quit(std::move(err)); // restarted by the supervisor, follows again
+      });
+}
+
 void buffer_delta(book_actor* self, book_delta&& d) {
   auto& st = self->state;
   st.buffer.push_back(std::move(d));
@@ -134,30 +166,39 @@ caf::behavior book_impl(book_actor* self, std::string path,
   st.log = logger("book");
   install_hygiene(self, st.path, st.log);
   self->set_down_handler([self](caf::down_msg& msg) {
-    auto& subs = self->state.subscribers;
+    auto& st = self->state;
+    if (st.feed && msg.source == st.feed.address()) {
+      // Stale until the restarted feed registers (actor_replaced).
+      st.feed = nullptr;
+      st.snapshot_in_flight = false;
+      go_stale(self, stale_reason::feed_lost, "the feed went down: waiting for its restart");
+      return;
+    }
+    auto& subs = st.subscribers;
     for (auto i = subs.begin(); i != subs.end();)
       i = i->address() == msg.source ? subs.erase(i) : std::next(i);
   });
-  self->request(st.params.directory, std::chrono::seconds(5), lookup_atom_v,
+  // The feed by name: followed now if it runs, else (a feed starting after
+  // us, or restarting) once the directory says it is there.
+  self->request(st.params.directory, std::chrono::seconds(5), caf::subscribe_atom_v,
                 st.params.feed_path)
     .await(
       [self](caf::actor& feed) {
         auto& st = self->state;
         if (!feed) {
-          self->quit(caf::make_error(caf::sec::runtime_error,
-                                     "feed not found: " + st.params.feed_path));
+          st.stale_reason = "awaiting_feed: " + st.params.feed_path + " not running yet";
           return;
         }
-        st.feed = feed;
-        self->request(feed, std::chrono::seconds(5),
-                      follow_symbol{st.params.symbol, self})
-          .await([self](caf::ok_atom) { request_snapshot(self); },
-                 [self](caf::error& err) {
-                   self->quit(std::move(err));
-                 });
+        follow_feed(self, feed);
       },
       [self](caf::error& err) { self->quit(std::move(err)); });
   return {
+    [self](actor_replaced& r) {
+      auto& st = self->state;
+      ++st.processed;
+      if (r.name == st.params.feed_path)
+        follow_feed(self, r.handle);
+    },
     [self](book_delta_batch& batch) {
       auto& st = self->state;
       ++st.processed;
@@ -291,7 +332,8 @@ caf::behavior book_impl(book_actor* self, std::string path,
           + std::to_string(st.book.bid_levels()) + " asks="
           + std::to_string(st.book.ask_levels()) + " gaps="
           + std::to_string(st.gaps) + " crossed=" + std::to_string(st.crossed)
-          + " resyncs=" + std::to_string(st.resyncs) + " subscribers="
+          + " resyncs=" + std::to_string(st.resyncs) + " feeds="
+          + std::to_string(st.feeds) + " subscribers="
           + std::to_string(st.subscribers.size())};
     },
   };

@@ -155,6 +155,9 @@ child_spec book_child(const context_ptr& ctx, const venue_id& venue,
   child_spec c;
   c.name = book_name(symbol);
   c.kind = "book";
+  // A restarted feed (or exchange, or order entry before it) is followed
+  // through the directory; the book is not restarted with it.
+  c.follows_restarts = true;
   c.start = [ctx, venue, symbol](caf::actor_system& sys,
                                  const std::string& path) {
     book_params p;

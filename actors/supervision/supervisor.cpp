@@ -124,6 +124,8 @@ void schedule_restart(supervisor_actor* self, size_t index,
   if (st.cfg.strategy == restart_strategy::rest_for_one) {
     for (size_t j = index + 1; j < st.children.size(); ++j) {
       auto& dep = st.children[j];
+      if (dep.spec.follows_restarts)
+        continue;
       if (dep.state == child_state::running)
         stop_child(self, dep, caf::exit_reason::user_shutdown);
       dep.state = child_state::down;

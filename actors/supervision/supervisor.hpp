@@ -22,6 +22,11 @@ struct child_spec {
   /// If not empty, the child is put into CAF's registry under this atom on
   /// every (re)start (well-known singletons: alerts, risk).
   caf::atom_value well_known = caf::atom("");
+  /// Under rest_for_one, not stopped and restarted with an earlier sibling
+  /// that failed: the child re-attaches to the restarted sibling by itself
+  /// (a book follows its venue's new feed through the directory). Its own
+  /// failure still restarts it and everything after it.
+  bool follows_restarts = false;
   /// Spawns the child; `path` is its stable name in the directory.
   std::function<caf::actor(caf::actor_system&, const std::string& path)> start;
 };

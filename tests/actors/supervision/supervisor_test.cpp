@@ -251,6 +251,34 @@ TEST_CASE_METHOD(supervision_fixture,
 }
 
 TEST_CASE_METHOD(supervision_fixture,
+                 "rest_for_one leaves a later child that follows restarts running, "
+                 "and restarts it when it fails itself",
+                 "[supervisor]") {
+  auto c_spec = worker("c");
+  c_spec.follows_restarts = true; // e.g. a book: it follows the new feed
+  start(supervisor("agora", "agora", restart_strategy::rest_for_one, test_params(),
+                   {worker("a"), worker("b"), c_spec, worker("d")}));
+  auto c = latest("c");
+  auto d = latest("d");
+  auto c_died = watch(c);
+  auto d_died = watch(d);
+  crash("b");
+  REQUIRE(d_died->has_value());
+  CHECK_FALSE(c_died->has_value());
+  advance(100 * ns_per_ms);
+  CHECK(starts_of("b") == 2);
+  CHECK(starts_of("c") == 1);
+  CHECK(starts_of("d") == 2);
+  CHECK(lookup("c") == c);
+  // Its own failure: restarted, and the ones after it with it.
+  crash("c");
+  advance(100 * ns_per_ms);
+  CHECK(starts_of("c") == 2);
+  CHECK(starts_of("d") == 3);
+  CHECK(starts_of("b") == 2);
+}
+
+TEST_CASE_METHOD(supervision_fixture,
                  "rest_for_one on the last child restarts only that child",
                  "[supervisor]") {
   start(supervisor("agora", "agora", restart_strategy::rest_for_one,
