@@ -121,8 +121,10 @@ status_report make_status(risk_actor* self) {
   r.gross_exposure = pos.gross_exposure();
   r.uptime = now_of(self) - st.started;
   r.state_epoch = st.engine->epoch();
+  // A directory listing not back yet counts too: until it is, nobody it
+  // names has even been told.
   for (auto& [epoch, change] : st.changes)
-    r.pending_acks += change.awaiting.size();
+    r.pending_acks += change.awaiting.size() + change.lists_pending;
   r.last_ack_latency = st.last_ack_latency;
   for (auto& x : st.engine->scopes().list())
     if (!x.scope.global())

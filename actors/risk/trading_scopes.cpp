@@ -67,6 +67,8 @@ scoped_state trading_scopes::get(const trading_scope& scope) const {
 scoped_state trading_scopes::effective(const venue_id& venue,
                                        const std::string& strategy,
                                        const symbol_id& symbol) const {
+  if (narrow_.empty())
+    return global_; // the common case: no scope narrower than global is set
   const scoped_state* best = &global_;
   auto consider = [&](const trading_scope& scope) {
     auto i = narrow_.find(scope);
