@@ -137,7 +137,6 @@ int run_service(config::agora_config cfg, const record_mode& rec = {}) {
     log->info("journal_ready path={} run={} intents_replayed_orders={} "
               "intents_replayed_fills={}",
               config::journal_file_path(cfg), run.run, run.replayed_orders, run.replayed_fills);
-
     auto h = start_service(sys, cfg, std::move(opts));
     caf::scoped_actor self{sys};
     self->monitor(h.root);

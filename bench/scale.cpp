@@ -28,6 +28,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <string>
@@ -196,11 +197,23 @@ std::vector<caf::actor> listed(caf::scoped_actor& self, const caf::actor& dir,
   return hs;
 }
 
+/// Takes the answers of books (book_report) and strategies (actor_stats) to
+/// plain sends, in arrival order (a request each would make every receive
+/// scan the others), until `expected` of them counted (a handler returns
+/// whether its answer counts) or 2 s pass without one.
+void gather(caf::scoped_actor& self, size_t expected,
+            const std::function<bool(book_report&)>& on_book,
+            const std::function<bool(actor_stats&)>& on_stats) {
+  bool timed_out = false;
+  for (size_t got = 0; got < expected && !timed_out;)
+    self->receive([&](book_report& r) { got += on_book(r) ? 1 : 0; },
+                  [&](actor_stats& a) { got += on_stats(a) ? 1 : 0; },
+                  caf::after(std::chrono::seconds(2)) >> [&] { timed_out = true; });
+}
+
 /// Asks every listed book for its report and every listed strategy for its
-/// stats at once (plain sends: the answers come back as messages, taken in
-/// arrival order; a request each would make every receive scan the others):
-/// books fresh, strategies whose core exists (not "starting"). `want_books`
-/// and `want_strategies` pick what is asked.
+/// stats at once (see gather): books fresh, strategies whose core exists
+/// (not "starting"). `want_books` and `want_strategies` pick what is asked.
 std::pair<ready_count, ready_count> poll_ready(caf::scoped_actor& self, const caf::actor& dir,
                                                bool want_books, bool want_strategies) {
   ready_count books;
@@ -217,18 +230,16 @@ std::pair<ready_count, ready_count> poll_ready(caf::scoped_actor& self, const ca
     ask("book", report_atom_v, books);
   if (want_strategies)
     ask("strategy", stats_atom_v, strategies);
-  bool timed_out = false;
-  for (size_t got = 0; got < expected && !timed_out;)
-    self->receive(
-      [&](book_report& r) {
-        ++got;
-        books.ready += r.fresh ? 1 : 0;
-      },
-      [&](actor_stats& a) {
-        ++got;
-        strategies.ready += a.state != "starting" ? 1 : 0;
-      },
-      caf::after(std::chrono::seconds(2)) >> [&] { timed_out = true; });
+  gather(
+    self, expected,
+    [&](book_report& r) {
+      books.ready += r.fresh ? 1 : 0;
+      return true;
+    },
+    [&](actor_stats& a) {
+      strategies.ready += a.state != "starting" ? 1 : 0;
+      return true;
+    });
   return {books, strategies};
 }
 
@@ -368,15 +379,13 @@ int run_one(size_t n, nanos step, const config::scheduler_config& sched) {
         std::map<std::string, std::pair<bool, uint64_t>> out;
         for (auto& b : books)
           self->send(b, report_atom_v);
-        bool timed_out = false;
-        for (size_t got = 0; got < books.size() && !timed_out;)
-          self->receive(
-            [&](book_report& r) {
-              ++got;
-              out[r.symbol.str()] = {r.fresh, r.resyncs};
-            },
-            [&](actor_stats&) {}, // a late answer of an earlier poll
-            caf::after(std::chrono::seconds(2)) >> [&] { timed_out = true; });
+        gather(
+          self, books.size(),
+          [&](book_report& r) {
+            out[r.symbol.str()] = {r.fresh, r.resyncs};
+            return true;
+          },
+          [](actor_stats&) { return false; }); // a late answer of an earlier poll
         return out;
       };
       if (exchange && books.size() == n) {

@@ -529,14 +529,18 @@ journal::open_options journal_options_of(const config::agora_config& cfg) {
   return o;
 }
 
-journal_check start_journal_run(const journal::open_options& o, const std::string& who) {
+journal_check start_journal_run(
+  const journal::open_options& o, const std::string& who,
+  const std::function<void(journal::db&, journal_check&)>& then) {
   auto r = journal::db::open(o);
   if (!r.journal)
     return journal_check{0, r.error};
   try {
-    return journal_check{r.journal->start_run(default_clock().now(),
-                                              static_cast<int64_t>(::getpid()), who),
-                         ""};
+    journal_check out;
+    out.run = r.journal->start_run(default_clock().now(), static_cast<int64_t>(::getpid()), who);
+    if (then)
+      then(*r.journal, out);
+    return out;
   } catch (const journal::journal_error& e) {
     return journal_check{0, "journal " + o.path + ": cannot start a run: " + e.what()};
   }
@@ -606,18 +610,9 @@ journal_check prepare_journal(const config::agora_config& cfg) {
   auto dir = std::filesystem::path{o.path}.parent_path();
   if (!dir.empty() && !std::filesystem::exists(dir, ec))
     std::filesystem::create_directories(dir, ec);
-  auto r = journal::db::open(o);
-  if (!r.journal)
-    return journal_check{0, r.error};
-  journal_check out;
-  try {
-    out.run = r.journal->start_run(default_clock().now(), static_cast<int64_t>(::getpid()),
-                                   "agora");
-    replay_intent_logs(*r.journal, cfg, out);
-  } catch (const journal::journal_error& e) {
-    return journal_check{0, "journal " + o.path + ": cannot start a run: " + e.what()};
-  }
-  return out;
+  return start_journal_run(o, "agora", [&](journal::db& db, journal_check& out) {
+    replay_intent_logs(db, cfg, out);
+  });
 }
 
 service_handles start_service(caf::actor_system& sys,

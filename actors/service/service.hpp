@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -90,9 +91,12 @@ journal_check prepare_journal(const config::agora_config& cfg);
 journal::open_options journal_options_of(const config::agora_config& cfg);
 
 /// Opens the journal at `o` (creating and migrating it), starts a run
-/// recorded as by `who`, and closes it: prepare_journal's core, also for
+/// recorded as by `who`, runs `then` on it (prepare_journal: the intent
+/// logs' hand-over), and closes it: prepare_journal's core, also for
 /// benchmarks that spawn a journal actor of their own.
-journal_check start_journal_run(const journal::open_options& o, const std::string& who);
+journal_check start_journal_run(
+  const journal::open_options& o, const std::string& who,
+  const std::function<void(journal::db&, journal_check&)>& then = {});
 
 /// Loads the API keys of every Binance venue of `cfg` (from its
 /// credentials_file, else its environment variables). A missing or

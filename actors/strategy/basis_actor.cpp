@@ -349,14 +349,11 @@ caf::behavior basis_impl(basis_actor* self, std::string path,
     [self](trading_state_changed& s) {
       auto& st = self->state;
       ++st.processed;
-      if (s.epoch < st.trading_epoch) {
-        st.log->info("trading_state_superseded strategy={} state={} epoch={} applied={}",
-                     st.params.name, s.to, s.epoch, st.trading_epoch);
+      if (!accept_state_change(self, s)) {
         if (auto risk = well_known(self->system(), risk_name))
           self->send(risk, trading_state_acknowledged{st.path, s.epoch, s.to, 0});
         return;
       }
-      st.trading_epoch = s.epoch;
       if (s.to == trading_state::active && st.core && st.core->state_name() == "halted"
           && !st.coordinator && well_known(self->system(), journal_name)) {
         // An explicit resume after leg risk: a fresh core rebuilds both legs

@@ -11,10 +11,28 @@
 
 #include "messages/enums.hpp"
 #include "messages/orders.hpp"
+#include "messages/system.hpp"
 #include "messages/type_ids.hpp"
 #include "venues/common/actor_support.hpp"
 
 namespace agora {
+
+/// True if the strategy applies the trading-state change `s`; it records
+/// its epoch. False for a change older than the last one applied (risk's
+/// re-send after a missed acknowledgement, superseded meanwhile): logged,
+/// not applied; the caller acknowledges it either way. `Self`'s state
+/// holds `trading_epoch`, `params.name` and `log`.
+template <class Self>
+bool accept_state_change(Self* self, const trading_state_changed& s) {
+  auto& st = self->state;
+  if (s.epoch < st.trading_epoch) {
+    st.log->info("trading_state_superseded strategy={} state={} epoch={} applied={}",
+                 st.params.name, s.to, s.epoch, st.trading_epoch);
+    return false;
+  }
+  st.trading_epoch = s.epoch;
+  return true;
+}
 
 /// Records `s` as the strategy's trading state and hands it to its core (if
 /// the core exists yet). The first ACTIVE first rebuilds the position from

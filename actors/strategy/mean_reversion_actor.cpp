@@ -275,11 +275,7 @@ caf::behavior strategy_impl(strategy_actor* self, std::string path,
     [self](trading_state_changed& s) {
       auto& st = self->state;
       ++st.processed;
-      if (s.epoch < st.trading_epoch) {
-        st.log->info("trading_state_superseded strategy={} state={} epoch={} applied={}",
-                     st.params.name, s.to, s.epoch, st.trading_epoch);
-      } else {
-        st.trading_epoch = s.epoch;
+      if (accept_state_change(self, s)) {
         set_trading(self, s.to);
         st.log->info("trading_state strategy={} state={} epoch={}",
                      st.params.name, s.to, s.epoch);

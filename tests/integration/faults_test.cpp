@@ -194,12 +194,7 @@ TEST_CASE("a book crashing past the restart intensity escalates to its "
   }));
   // Orders go through the new gateway: risk found it again.
   trader t{f};
-  auto view = f.first_view("BTCUSDT");
-  REQUIRE(view);
-  auto o = t.order("BTCUSDT", side::buy, time_in_force::ioc,
-                   shifted(view->asks.front().px, 1), qty_of("0.001"));
-  t.submit(o);
-  REQUIRE(t.wait([&](const order_events& e) { return e.done(o.cid); }));
+  auto o = ioc_through_ask(f, t, "BTCUSDT", "0.001");
   CHECK(t.events.accepted_of(o.cid));
   CHECK(t.events.last_fill_of(o.cid));
 }

@@ -521,6 +521,20 @@ inline price shifted(price px, int64_t percent) {
   return price::from_raw(px.raw() + px.raw() / 100 * percent);
 }
 
+/// An IOC buy of `qty` on the sim venue 1% through `symbol`'s best ask, sent
+/// by `t` and waited for until done: the order (its events are in
+/// `t.events`).
+inline submit_order ioc_through_ask(service_fixture& f, trader& t, const std::string& symbol,
+                                    const char* qty) {
+  auto view = f.first_view(symbol);
+  REQUIRE(view);
+  auto o = t.order(symbol, side::buy, time_in_force::ioc, shifted(view->asks.front().px, 1),
+                   qty_of(qty));
+  t.submit(o);
+  REQUIRE(t.wait([&](const order_events& e) { return e.done(o.cid); }));
+  return o;
+}
+
 /// The orders the control API lists (GET /v1/orders) as (cid, status, qty).
 struct listed_order {
   uint64_t cid = 0;

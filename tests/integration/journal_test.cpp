@@ -50,15 +50,10 @@ std::string detail_text(const std::string& detail, const std::string& key) {
   return detail.substr(start, detail.find(' ', start) - start);
 }
 
-/// Buys 0.002 BTCUSDT with an IOC one tick through the ask, as the BTCUSDT
-/// strategy: its client id and what it got (never nothing).
+/// Buys 0.002 BTCUSDT with an IOC through the ask, as `t`: its client id
+/// and what it got (never nothing).
 std::pair<client_order_id, quantity> buy_through_ask(service_fixture& f, trader& t) {
-  auto view = f.first_view("BTCUSDT");
-  REQUIRE(view);
-  auto o = t.order("BTCUSDT", side::buy, time_in_force::ioc,
-                   shifted(view->asks.front().px, 1), qty_of("0.002"));
-  t.submit(o);
-  REQUIRE(t.wait([&](const order_events& e) { return e.done(o.cid); }));
+  auto o = ioc_through_ask(f, t, "BTCUSDT", "0.002");
   auto bought = t.events.filled_qty(o.cid);
   REQUIRE(bought.is_positive());
   return {o.cid, bought};

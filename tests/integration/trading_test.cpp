@@ -103,12 +103,7 @@ TEST_CASE("orders are placed and filled on the sim venue") {
 TEST_CASE("open positions are marked to the book's mid as the market moves") {
   service_fixture f{standard_config};
   trader t{f};
-  auto view = f.first_view("BTCUSDT");
-  REQUIRE(view);
-  auto ioc = t.order("BTCUSDT", side::buy, time_in_force::ioc,
-                     shifted(view->asks.front().px, 1), qty_of("0.01"));
-  t.submit(ioc);
-  REQUIRE(t.wait([&](const order_events& e) { return e.done(ioc.cid); }));
+  auto ioc = ioc_through_ask(f, t, "BTCUSDT", "0.01");
   REQUIRE(t.events.filled_qty(ioc.cid).is_positive());
   // Risk marks the position to the book's mid every second (mark_interval);
   // the sim market moves every 20 ms, so the mark soon leaves the fill price

@@ -141,6 +141,12 @@ struct gateway_fixture {
     return a;
   }
 
+  /// Sends an order through the gateway and lets everything run.
+  void place(uint64_t cid, const symbol_id& s, const std::string& strategy) {
+    caf::anon_send(gateway, order(cid, s, strategy));
+    sched.run();
+  }
+
   void change(scope_kind kind, std::string name, trading_state to,
               uint64_t epoch) {
     trading_state_changed c;
@@ -173,8 +179,7 @@ TEST_CASE_METHOD(gateway_fixture,
   CHECK(risk_log->acks[0].who == "venue:sim/gateway");
   CHECK(risk_log->acks[0].epoch == 1);
   CHECK(risk_log->acks[0].canceled_orders == 1);
-  caf::anon_send(gateway, order(4, btc, "mr:BTCUSDT"));
-  sched.run();
+  place(4, btc, "mr:BTCUSDT");
   CHECK(venue_log->orders.size() == 4);
 }
 
@@ -202,14 +207,12 @@ TEST_CASE_METHOD(
   CHECK(venue_log->cancels.empty());
   change(scope_kind::venue, "sim", trading_state::halted, 2);
   CHECK(canceled_cids() == std::vector<uint64_t>{1, 2, 3});
-  caf::anon_send(gateway, order(4, btc, "mr:BTCUSDT"));
-  sched.run();
+  place(4, btc, "mr:BTCUSDT");
   CHECK(venue_log->orders.size() == 3);
   REQUIRE(risk_log->rejects.size() == 1);
   CHECK(risk_log->rejects[0].reason == reject_reason::trading_halted);
   change(scope_kind::venue, "sim", trading_state::active, 3);
-  caf::anon_send(gateway, order(5, btc, "mr:BTCUSDT"));
-  sched.run();
+  place(5, btc, "mr:BTCUSDT");
   CHECK(venue_log->orders.size() == 4);
   CHECK(risk_log->acks.size() == 3);
 }
@@ -225,20 +228,17 @@ TEST_CASE_METHOD(
   change(scope_kind::global, "", trading_state::active, 4);
   REQUIRE(risk_log->acks.size() == 2);
   CHECK(risk_log->acks[1].epoch == 4);
-  caf::anon_send(gateway, order(4, btc, "mr:BTCUSDT"));
-  sched.run();
+  place(4, btc, "mr:BTCUSDT");
   CHECK(venue_log->orders.size() == 3);
   REQUIRE(risk_log->rejects.size() == 1);
   CHECK(risk_log->rejects[0].reason == reject_reason::trading_halted);
   // Per scope: an older venue change is not superseded by a global one.
   change(scope_kind::venue, "sim", trading_state::halted, 3);
   change(scope_kind::global, "", trading_state::active, 6);
-  caf::anon_send(gateway, order(5, btc, "mr:BTCUSDT"));
-  sched.run();
+  place(5, btc, "mr:BTCUSDT");
   CHECK(venue_log->orders.size() == 3); // the venue is halted
   change(scope_kind::venue, "sim", trading_state::active, 7);
-  caf::anon_send(gateway, order(6, btc, "mr:BTCUSDT"));
-  sched.run();
+  place(6, btc, "mr:BTCUSDT");
   CHECK(venue_log->orders.size() == 4);
   CHECK(risk_log->acks.size() == 5);
 }
